@@ -1,0 +1,33 @@
+"""Reading input files: size-limited, UTF-8, parsed by the safe YAML parser."""
+
+from __future__ import annotations
+
+from pathlib import Path as FsPath
+
+from compiler.errors import InputError
+from compiler.model.source import Document, Location
+from compiler.yamlsafe import DEFAULT_LIMITS, Limits, decode_text, parse_documents, too_big
+
+
+def read_bytes(path: str | FsPath, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """Read a whole file, refusing it before reading when it is larger than the limit."""
+    name = str(path)
+    p = FsPath(path)
+    try:
+        size = p.stat().st_size
+        if size > limits.max_bytes:
+            raise too_big(name, size, limits)
+        with p.open("rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise InputError(
+            f"cannot read file: {exc.strerror or exc}", Location(name), code="INPUT-READ"
+        ) from exc
+    if len(data) > limits.max_bytes:
+        raise too_big(name, len(data), limits)
+    return data
+
+
+def load_file(path: str | FsPath, limits: Limits = DEFAULT_LIMITS) -> list[Document]:
+    name = str(path)
+    return parse_documents(decode_text(read_bytes(path, limits), name), name, limits)

@@ -6,14 +6,14 @@ import pytest
 
 from compiler.errors import InputError
 from compiler.model.source import Location
-from compiler.yamlsafe import Limits, decode_text, parse_documents
+from compiler.yamlsafe import DEFAULT_LIMITS, Limits, decode_text, parse_documents
 
 
-def parse(text: str, limits: Limits = Limits()) -> object:
+def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> object:
     return parse_documents(text, "f.yaml", limits)[0].data
 
 
-def error(text: str, limits: Limits = Limits()) -> InputError:
+def error(text: str, limits: Limits = DEFAULT_LIMITS) -> InputError:
     with pytest.raises(InputError) as info:
         parse_documents(text, "f.yaml", limits)
     return info.value
@@ -37,15 +37,33 @@ def test_scalars_resolve_as_kubectl_reads_them() -> None:
         "18446744073709551615\nbigger: 18446744073709551616\n"
     )
     assert data == {
-        "i": 10, "f": 0.5, "b": True, "n": None, "s": "10", "t": "2020-01-01", "o": 15,
-        "e": 0.001, "y": True, "no": False, "x": 31, "oct": 15, "bad_oct": 8.0, "sexa": "1:30",
-        "u": 1000, "d": 0.5, "big": 2**64 - 1, "bigger": 1.8446744073709552e19,
+        "i": 10,
+        "f": 0.5,
+        "b": True,
+        "n": None,
+        "s": "10",
+        "t": "2020-01-01",
+        "o": 15,
+        "e": 0.001,
+        "y": True,
+        "no": False,
+        "x": 31,
+        "oct": 15,
+        "bad_oct": 8.0,
+        "sexa": "1:30",
+        "u": 1000,
+        "d": 0.5,
+        "big": 2**64 - 1,
+        "bigger": 1.8446744073709552e19,
     }
 
 
 def test_explicit_tags() -> None:
     assert parse("a: !!str 10\nb: !!float 3\nc: !!int '7'\nd: !!null ''\n") == {
-        "a": "10", "b": 3.0, "c": 7, "d": None,
+        "a": "10",
+        "b": 3.0,
+        "c": 7,
+        "d": None,
     }
     assert error("a: !!int x\n").code == "YAML-SCALAR"
 

@@ -1,0 +1,207 @@
+"""Katib's admission webhooks in Python: decode as Go does, default, validate (reference §0-§3).
+
+`admit` mirrors the webhooks: `allowed` is Katib's verdict. Rules Katib meets only at run time
+(`runtime.py`, `algorithms/`) come back as warnings; `strict=True` makes their error-level
+findings reject too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.admission.defaults import set_default
+from compiler.admission.errors import BAD_REQUEST, FieldError
+from compiler.admission.katibconfig import KatibConfig, default_config
+from compiler.admission.runtime import check_runtime
+from compiler.admission.validate import ConfigMaps, validate_experiment
+from compiler.kubetypes import check as kube_check
+from compiler.kubetypes import roundtrip_json
+from compiler.model.diagnostics import Diagnostic, Severity
+from compiler.model.katib import Experiment
+from compiler.model.source import Document, Path
+
+EXPERIMENT_TYPE = "github.com/kubeflow/katib/pkg/apis/controller/experiments/v1beta1.Experiment"
+API_VERSION = "kubeflow.org/v1beta1"
+
+__all__ = ["Admission", "ConfigMaps", "KatibConfig", "admit", "default_config", "field_to_path"]
+
+
+@dataclass(frozen=True)
+class Admission:
+    """The verdict on one Experiment document, and what Katib would store."""
+
+    allowed: bool
+    errors: tuple[Diagnostic, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+    object: dict[str, Any] | None = None  # the defaulted object, without status
+    experiment: Experiment | None = field(default=None, repr=False)
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_to_path(katib_field: str) -> Path:
+    """`spec.parameters[1].feasibleSpace` → ("spec", "parameters", 1, "feasibleSpace")."""
+    return tuple(int(index) if index else name for name, index in _PART.findall(katib_field))
+
+
+def _path_to_field(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    experiment: Experiment | None
+    errors: list[Diagnostic]
+    dropped: list[Diagnostic]
+
+
+def decode(doc: Document) -> _Decoded:
+    """H-1: the webhook decodes the request into Katib's Go types; a type mismatch is a 400,
+    unknown fields are dropped silently (we say so)."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return _Decoded(None, [_bad(doc, (), "an Experiment must be a mapping")], [])
+    if data.get("apiVersion") != API_VERSION:
+        return _Decoded(None, [_bad(doc, ("apiVersion",), f"apiVersion must be {API_VERSION}")], [])
+    request = as_request_json(data)
+    result = roundtrip_json(request, EXPERIMENT_TYPE)
+    if result.errors:
+        return _Decoded(None, [_bad(doc, e.path, e.message) for e in result.errors], [])
+    dropped = [
+        Diagnostic(
+            code="KATIB-D1",
+            severity=Severity.WARNING,
+            message=f"{issue.message}; Katib's webhook drops it silently",
+            where=doc.where(issue.path, key=True),
+            hint=f"did you mean {issue.suggestion!r}?"
+            if issue.suggestion
+            else "remove the field, or fix its spelling",
+            field=_path_to_field(issue.path),
+            type="Dropped",
+        )
+        for issue in kube_check(request, EXPERIMENT_TYPE)
+        if issue.code == "unknown-field"
+    ]
+    return _Decoded(Experiment.model_validate(result.value), [], dropped)
+
+
+def as_request_json(value: Any) -> Any:
+    """What reaches the webhook after kubectl turns YAML into JSON and the API server decodes
+    and re-encodes it: an integral float is printed without its fraction (`3.0` → `3`), so it
+    arrives as an integer."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: as_request_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_request_json(v) for v in value]
+    return value
+
+
+def _bad(doc: Document, path: Path, message: str) -> Diagnostic:
+    return Diagnostic(
+        code="KATIB-H1",
+        message=f"the webhook cannot decode the request: {message}",
+        where=doc.where(path),
+        hint="fix the value's type: Katib wants strings for feasibleSpace and setting values, "
+        "numbers for goal and the trial counts",
+        field=_path_to_field(path),
+        type=BAD_REQUEST,
+    )
+
+
+def store(exp: Experiment) -> tuple[Experiment, dict[str, Any]]:
+    """Default, then marshal as Go does: what the API server stores (status left out)."""
+    defaulted = set_default(exp)
+    dumped = defaulted.model_dump(by_alias=True, mode="json", exclude_none=True)
+    marshalled = roundtrip_json(dumped, EXPERIMENT_TYPE).value
+    stored = Experiment.model_validate(marshalled)
+    obj = {k: v for k, v in marshalled.items() if k != "status"}
+    return stored, obj
+
+
+def admit(
+    doc: Document,
+    *,
+    old: Document | None = None,
+    config: KatibConfig | None = None,
+    configmaps: ConfigMaps | None = None,
+    namespace_labelled: bool = True,
+    strict: bool = False,
+) -> Admission:
+    config = config or default_config()
+    decoded = decode(doc)
+    if decoded.experiment is None:
+        return Admission(False, tuple(decoded.errors), tuple(decoded.dropped))
+    stored, obj = store(decoded.experiment)
+    old_exp: Experiment | None = None
+    errors: list[Diagnostic] = []
+    if old is not None:
+        old_decoded = decode(old)
+        errors += old_decoded.errors
+        if old_decoded.experiment is not None:
+            old_exp = _stored_with_status(old_decoded.experiment)
+    if not namespace_labelled:
+        errors.append(_namespace_error(doc, stored))
+    errors += [
+        _located(doc, e) for e in validate_experiment(stored, old_exp, config, configmaps or {})
+    ]
+    warnings = list(decoded.dropped)
+    for finding in check_runtime(stored, config):
+        diag = _located(
+            doc,
+            FieldError(finding.code, finding.field, "Runtime", finding.message, finding.fix),
+            Severity.ERROR if finding.severity == "error" else Severity.WARNING,
+        )
+        (errors if strict and finding.severity == "error" else warnings).append(diag)
+    return Admission(not errors, tuple(errors), tuple(warnings), obj, stored)
+
+
+def _stored_with_status(exp: Experiment) -> Experiment:
+    stored, _ = store(exp)
+    return stored.model_copy(update={"status": exp.status})
+
+
+def _namespace_error(doc: Document, exp: Experiment) -> Diagnostic:
+    ns = exp.metadata.namespace or "default"
+    return Diagnostic(
+        code="KATIB-H2",
+        message=f'Cannot create the Experiment "{exp.metadata.name}" in namespace "{ns}": the '
+        'namespace lacks label "katib.kubeflow.org/metrics-collector-injection: enabled"',
+        where=doc.where(("metadata", "namespace")),
+        hint="label the namespace: kubectl label namespace "
+        f"{ns} katib.kubeflow.org/metrics-collector-injection=enabled",
+        field="metadata.namespace",
+        type=BAD_REQUEST,
+    )
+
+
+def _located(doc: Document, err: FieldError, severity: Severity = Severity.ERROR) -> Diagnostic:
+    return Diagnostic(
+        code=err.code,
+        message=err.message,
+        severity=severity,
+        where=doc.where(field_to_path(err.field)),
+        hint=err.fix,
+        field=err.field,
+        type=err.type,
+    )
+
+
+def configmap_templates(docs: list[Mapping[str, Any]]) -> dict[tuple[str, str], dict[str, str]]:
+    """Trial-template ConfigMaps by (namespace, name)."""
+    table: dict[tuple[str, str], dict[str, str]] = {}
+    for d in docs:
+        meta = d.get("metadata") or {}
+        data = d.get("data") or {}
+        if isinstance(meta, dict) and isinstance(data, dict):
+            key = (str(meta.get("namespace") or "default"), str(meta.get("name") or ""))
+            table[key] = {str(k): str(v) for k, v in data.items()}
+    return table

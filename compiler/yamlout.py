@@ -1,0 +1,39 @@
+"""Canonical YAML output: the C dumper, keys in the order given (Go's field order), block style,
+multi-line strings as literal blocks, LF line ends and a final newline. Same data, same bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _CanonicalDumper(_Dumper):  # type: ignore[misc]
+    pass
+
+
+def _str(dumper: Any, value: str) -> Any:
+    if "\n" in value and not any(c in value for c in "\r\t") and value == value.rstrip(" "):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_CanonicalDumper.add_representer(str, _str)
+
+
+def dump(obj: Any) -> str:
+    return yaml.dump(
+        obj,
+        Dumper=_CanonicalDumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=100,
+        indent=2,
+    )
+
+
+def dump_all(objs: list[Any]) -> str:
+    return "---\n".join(dump(o) for o in objs)

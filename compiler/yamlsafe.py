@@ -86,13 +86,21 @@ def parse_documents(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> li
         mark = exc.problem_mark or exc.context_mark
         where = _loc(file, mark) if mark is not None else Location(file)
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise InputError(problem, where, code="YAML-SYNTAX") from None
+        raise InputError(problem, where, _syntax_hint(text, where), code="YAML-SYNTAX") from None
     except yaml.YAMLError as exc:  # reader errors (control characters) carry a position
         position = getattr(exc, "position", None)
         where = _position(text, position, file) if position is not None else Location(file)
         reason = getattr(exc, "reason", None) or str(exc)
         raise InputError(reason, where, code="YAML-SYNTAX") from None
     return builder.documents
+
+
+def _syntax_hint(text: str, where: Location) -> str:
+    lines = text.splitlines()
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    if "${" in line and ("[" in line or "{" in line):
+        return 'inside [...] or {...}, quote values that contain ${...}: "--lr=${lr}"'
+    return ""
 
 
 def _position(text: str, offset: int, file: str) -> Location:

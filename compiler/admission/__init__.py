@@ -123,7 +123,9 @@ def store(exp: Experiment) -> tuple[Experiment, dict[str, Any]]:
     dumped = defaulted.model_dump(by_alias=True, mode="json", exclude_none=True)
     marshalled = roundtrip_json(dumped, EXPERIMENT_TYPE).value
     stored = Experiment.model_validate(marshalled)
-    obj = {k: v for k, v in marshalled.items() if k != "status"}
+    # Go's TypeMeta marshals kind before apiVersion; people read apiVersion first. Same object.
+    head = {k: marshalled[k] for k in ("apiVersion", "kind") if k in marshalled}
+    obj = {**head, **{k: v for k, v in marshalled.items() if k not in head and k != "status"}}
     return stored, obj
 
 

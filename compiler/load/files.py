@@ -28,6 +28,15 @@ def read_bytes(path: str | FsPath, limits: Limits = DEFAULT_LIMITS) -> bytes:
     return data
 
 
-def load_file(path: str | FsPath, limits: Limits = DEFAULT_LIMITS) -> list[Document]:
-    name = str(path)
-    return parse_documents(decode_text(read_bytes(path, limits), name), name, limits)
+def load_file(
+    path: str | FsPath, limits: Limits = DEFAULT_LIMITS, name: str | None = None
+) -> list[Document]:
+    """Parse a YAML file; `name` is how locations name it (default: the path as given)."""
+    shown = name or str(path)
+    try:
+        text = decode_text(read_bytes(path, limits), shown)
+    except InputError as exc:
+        if exc.where is not None and exc.where.file == str(path):
+            exc.where = Location(shown, exc.where.line, exc.where.column)
+        raise
+    return parse_documents(text, shown, limits)

@@ -1,24 +1,14 @@
-"""The command line: parse arguments, call one command, print, map to an exit code."""
+"""`katib-gitops admit`."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-
-from compiler import __version__
-from compiler.errors import KatibGitopsError
+from typing import Any
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="katib-gitops",
-        description="Compile, check and run Kubeflow Katib experiments from concise specs.",
-    )
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def register(sub: Any) -> None:
     a = sub.add_parser(
         "admit",
         help="default and validate Katib Experiment manifests as Katib's webhooks would",
@@ -47,30 +37,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="assume the namespace lacks Katib's injection label (Katib then rejects, H-2)",
     )
-    return p
+    a.set_defaults(handler=run)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        if args.command == "admit":
-            return _admit(args)
-    except KatibGitopsError as exc:
-        print(f"katib-gitops: {exc}", file=sys.stderr)
-        hint = getattr(exc, "hint", "")
-        if hint:
-            print(f"    hint: {hint}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    return 2
-
-
-def _admit(args: argparse.Namespace) -> int:
-    from compiler import commands
+def run(args: argparse.Namespace) -> int:
+    from compiler.commands.admit import admit_files, admit_json
     from compiler.yamlout import dump
 
-    run = commands.admit_files(
+    result_set = admit_files(
         args.files,
         old=args.old,
         katib_config=args.katib_config,
@@ -78,36 +52,34 @@ def _admit(args: argparse.Namespace) -> int:
         strict=args.strict,
         namespace_labelled=not args.unlabelled_namespace,
     )
-    out = sys.stdout
-    for result in run.results:
+    for result in result_set.results:
         if args.output == "json":
-            out.write(json.dumps(commands.admit_json(result), separators=(",", ":")) + "\n")
+            sys.stdout.write(json.dumps(admit_json(result), separators=(",", ":")) + "\n")
         elif args.output == "yaml":
             if result.admission and result.admission.object is not None:
-                out.write("---\n" + dump(result.admission.object))
-            _print_problems(result, sys.stderr)
+                sys.stdout.write("---\n" + dump(result.admission.object))
+            _problems(result, sys.stderr)
         else:
-            _print_problems(result, out)
-    return run.exit_code
+            _problems(result, sys.stdout)
+    return result_set.exit_code
 
 
-def _print_problems(result: object, stream: object) -> None:
-    from compiler.commands import AdmitResult
+def _problems(result: Any, stream: Any) -> None:
+    from compiler.commands.admit import AdmitResult
 
     assert isinstance(result, AdmitResult)
-    write = stream.write  # type: ignore[attr-defined]
     if result.problem is not None:
-        write(f"{result.problem}\n")
+        stream.write(f"{result.problem}\n")
         if result.problem.hint:
-            write(f"    hint: {result.problem.hint}\n")
+            stream.write(f"    hint: {result.problem.hint}\n")
         return
     a = result.admission
     assert a is not None
     for d in (*a.errors, *a.warnings):
-        write(d.render() + "\n")
+        stream.write(d.render() + "\n")
     name = (a.object or {}).get("metadata", {}).get("name", "?")
     verdict = "allowed" if a.allowed else "REJECTED"
-    write(
+    stream.write(
         f"{result.file}: experiment {name}: {verdict} "
         f"({len(a.errors)} errors, {len(a.warnings)} warnings)\n"
     )

@@ -1,0 +1,120 @@
+"""The order of the stages, pure: Document → ExperimentSpec → Katib manifest → Katib's admission
+(defaults, webhook rules, run-time rules) → the stored object, with every finding located in the
+spec.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.admission import ConfigMaps, admit
+from compiler.admission.katibconfig import KatibConfig
+from compiler.model.diagnostics import Diagnostic, Severity
+from compiler.model.katib import Experiment
+from compiler.model.source import Document
+from compiler.model.spec import ExperimentSpec
+from compiler.normalize import SpecContext, normalize
+from compiler.trialtemplate import Problem
+from compiler.validate import validate_spec
+
+EDITABLE = ("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount")
+# Katib findings that repeat a spec-level one at the same place, in Katib's words
+_SHADOWED = {"KATIB-R1": "SPEC-UNUSED"}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One experiment of a spec, compiled."""
+
+    source: str
+    index: int
+    spec: ExperimentSpec | None = None
+    manifest: dict[str, Any] | None = None  # what Katib stores, status left out
+    experiment: Experiment | None = None
+    revision: str = ""
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+    # the Katib manifest with each Katib path located at the spec line it came from
+    located: Document | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.manifest is not None and not any(
+            d.severity == Severity.ERROR for d in self.diagnostics
+        )
+
+    @property
+    def name(self) -> str:
+        return self.spec.name if self.spec else ""
+
+
+def compile_document(
+    doc: Document,
+    ctx: SpecContext,
+    config: KatibConfig,
+    configmaps: ConfigMaps | None = None,
+    default_name: str | None = None,
+) -> Compiled:
+    spec, diags = validate_spec(doc, default_name)
+    if spec is None:
+        return Compiled(doc.file, doc.index, diagnostics=tuple(diags))
+    norm = normalize(spec, ctx)
+    diags += [_problem(doc, p) for p in norm.problems]
+    located = Document(
+        norm.manifest,
+        doc.file,
+        doc.index,
+        values={k: doc.where(v) for k, v in norm.origin.items()},
+    )
+    verdict = admit(located, config=config, configmaps=configmaps or {}, strict=True)
+    spec_codes = {(d.code, d.where) for d in diags}
+    for d in (*verdict.errors, *verdict.warnings):
+        shadow = _SHADOWED.get(d.code)
+        if shadow and any(c == shadow for c, _ in spec_codes):
+            continue
+        diags.append(d)
+    manifest = verdict.object
+    revision = revision_of(manifest) if manifest else ""
+    return Compiled(
+        doc.file,
+        doc.index,
+        spec,
+        manifest,
+        verdict.experiment,
+        revision,
+        tuple(_sorted(diags)),
+        located,
+    )
+
+
+def revision_of(manifest: dict[str, Any]) -> str:
+    """A content hash of what Katib cannot change in place: the spec without its budget."""
+    spec = {k: v for k, v in manifest.get("spec", {}).items() if k not in EDITABLE}
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def _problem(doc: Document, p: Problem) -> Diagnostic:
+    return Diagnostic(
+        code=p.code,
+        message=p.message,
+        severity=Severity(p.severity),
+        where=doc.where(p.path),
+        hint=p.hint,
+        field=".".join(str(x) for x in p.path),
+    )
+
+
+def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
+    def key(d: Diagnostic) -> tuple[int, int, int, str]:
+        w = d.where
+        return (
+            0 if d.severity == Severity.ERROR else 1,
+            w.line if w else 0,
+            w.column if w else 0,
+            d.code,
+        )
+
+    return sorted(diags, key=key)

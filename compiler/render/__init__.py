@@ -1,0 +1,1 @@
+"""Experiment → files: the manifests of generated/ and a sample trial job (pure)."""

@@ -12,17 +12,19 @@ from typing import Any
 
 from compiler.admission import ConfigMaps, admit
 from compiler.admission.katibconfig import KatibConfig
+from compiler.kubetypes import dotted
 from compiler.model.diagnostics import Diagnostic, Severity
 from compiler.model.katib import Experiment
 from compiler.model.source import Document
 from compiler.model.spec import ExperimentSpec
 from compiler.normalize import SpecContext, normalize
+from compiler.render.trial import RenderError, render_trial, trial_template_text
 from compiler.trialtemplate import Problem
 from compiler.validate import validate_spec
 
 EDITABLE = ("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount")
 # Katib findings that repeat a spec-level one at the same place, in Katib's words
-_SHADOWED = {"KATIB-R1": "SPEC-UNUSED"}
+_SHADOWED = {"KATIB-R1": "SPEC-UNUSED", "KATIB-V37e": "SPEC-PARAMETER"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def compile_document(
 ) -> Compiled:
     spec, diags = validate_spec(doc, default_name)
     if spec is None:
-        return Compiled(doc.file, doc.index, diagnostics=tuple(diags))
+        return Compiled(doc.file, doc.index, diagnostics=tuple(_sorted(diags)))
     norm = normalize(spec, ctx)
     diags += [_problem(doc, p) for p in norm.problems]
     located = Document(
@@ -71,11 +73,12 @@ def compile_document(
     verdict = admit(located, config=config, configmaps=configmaps or {}, strict=True)
     spec_codes = {(d.code, d.where) for d in diags}
     for d in (*verdict.errors, *verdict.warnings):
-        shadow = _SHADOWED.get(d.code)
-        if shadow and any(c == shadow for c, _ in spec_codes):
+        if (_SHADOWED.get(d.code), d.where) in spec_codes:
             continue
         diags.append(d)
     manifest = verdict.object
+    if verdict.allowed and verdict.experiment is not None:
+        diags += sample_trial_findings(verdict.experiment, located, configmaps or {})
     revision = revision_of(manifest) if manifest else ""
     return Compiled(
         doc.file,
@@ -87,6 +90,38 @@ def compile_document(
         tuple(_sorted(diags)),
         located,
     )
+
+
+def sample_trial_findings(
+    exp: Experiment, located: Document, configmaps: ConfigMaps
+) -> list[Diagnostic]:
+    """Render one trial job with sample values and check it against its kind's schema: a typo
+    in a TFJob field, say, is dropped silently by Kubernetes and found only at run time."""
+    try:
+        text = trial_template_text(exp, configmaps)
+        rendered = render_trial(exp, text)
+    except RenderError as exc:
+        return [
+            Diagnostic(
+                code="RENDER-TRIAL",
+                message=f"a sample trial cannot be rendered: {exc}",
+                where=located.where(("spec", "trialTemplate")),
+                hint="Katib would fail to create the trial the same way",
+            )
+        ]
+    base = ("spec", "trialTemplate", "trialSpec")
+    return [
+        Diagnostic(
+            code="RENDER-SCHEMA",
+            message=f"{rendered.job.get('kind')} {dotted(issue.path)}: {issue.message}",
+            where=located.where((*base, *issue.path)),
+            hint=f"did you mean {issue.suggestion!r}?"
+            if issue.suggestion
+            else "fix the field so that the rendered job matches its Kubernetes schema",
+            field=dotted((*base, *issue.path)),
+        )
+        for issue in rendered.issues
+    ]
 
 
 def revision_of(manifest: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from compiler.model.source import Path
@@ -55,6 +55,17 @@ _HEAD = {
 
 
 def build_trial_template(spec: ExperimentSpec, problems: list[Problem]) -> Template:
+    found: list[Problem] = []
+    template = _build(spec, found)
+    # builders speak of paths inside `trial`; report them from the spec's top
+    problems += [
+        p if p.path[:1] in (("trial",), ("parameters",)) else replace(p, path=("trial", *p.path))
+        for p in found
+    ]
+    return template
+
+
+def _build(spec: ExperimentSpec, problems: list[Problem]) -> Template:
     t = spec.trial
     out = Template({})
     _conflicts(t, problems)
@@ -242,7 +253,9 @@ def _replicated(
         if replicas["Worker"] == 0:
             del replicas["Worker"]
     elif t.workers is not None:
-        problems.append(Problem("SPEC-TRIAL", "give workers or replicas, not both", ("workers",)))
+        problems.append(
+            Problem("SPEC-TRIAL", "give workers or replicas, not both", ("trial", "workers"))
+        )
     specs: dict[str, Any] = {}
     for rtype, count in replicas.items():
         c = container

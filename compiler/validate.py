@@ -148,31 +148,43 @@ def _one(doc: Document, err: Any, path: Path) -> Diagnostic:
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    cls: Any = ExperimentSpec
+    """The spec model class that holds the last element of `loc` (dict keys, list indexes and
+    union tags on the way are stepped over)."""
+    current: Any = ExperimentSpec
     for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+        current = _step(current, part)
+        if current is None:
             return None
-        if part in cls.model_fields:
-            cls = _inner_model(cls.model_fields[part].annotation, part)
-        elif isinstance(part, str) and part[:1].isupper():
-            continue  # a union member's tag: the class is already the right one
-        else:
-            cls = None
-    return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
+    return _as_model(current)
 
 
-def _inner_model(annotation: Any, _: str) -> Any:
-    """The BaseModel inside Optional/Union/list/dict annotations (the first one found)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+def _step(annotation: Any, part: Any) -> Any:
+    model = _as_model(annotation)
+    if model is not None and isinstance(part, str) and part in model.model_fields:
+        return model.model_fields[part].annotation
     origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType, list, dict):
-        for arg in typing.get_args(annotation):
-            found = _inner_model(arg, _)
+    args = typing.get_args(annotation)
+    if origin is dict and args:
+        return args[1]  # `part` is a key of the mapping
+    if origin is list and args and isinstance(part, int):
+        return args[0]
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:  # a union tag names its member: `Parameter`, `list[...]`, `str`
+            if getattr(arg, "__name__", None) == part or str(arg) == part:
+                return arg
+        for arg in args:
+            found = _step(arg, part)
             if found is not None:
                 return found
+    return None
+
+
+def _as_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation) if _as_model(a) is not None]
+        return models[0] if len(models) == 1 else None
     return None
 
 

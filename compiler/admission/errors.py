@@ -23,4 +23,8 @@ class FieldError:
 
     @property
     def message(self) -> str:
-        return f"{self.detail}. {self.fix}" if self.fix else self.detail
+        """What is wrong, in Katib's words, then how to fix it."""
+        if not self.fix:
+            return self.detail
+        fix = self.fix[0].upper() + self.fix[1:]
+        return f"{self.detail}. {fix}" + ("" if fix.endswith((".", "?")) else ".")

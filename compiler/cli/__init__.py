@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from compiler import __version__
-from compiler.cli import admit, compile
+from compiler.cli import admit, compile, render_trial, schema
 from compiler.errors import KatibGitopsError
 
-COMMANDS: tuple[ModuleType, ...] = (admit, compile)
+COMMANDS: tuple[ModuleType, ...] = (admit, compile, render_trial, schema)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -84,7 +84,9 @@ def duplicate_experiments(compiled: Sequence[Compiled]) -> list[Diagnostic]:
                 Diagnostic(
                     code="SPEC-DUPLICATE",
                     message=f"experiment {key[0]}/{key[1]} is also declared by {first.source}",
-                    where=Location(c.source),
+                    where=c.located.where(("metadata", "name"))
+                    if c.located
+                    else Location(c.source),
                     hint="give each experiment a unique name within its namespace",
                 )
             )

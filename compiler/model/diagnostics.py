@@ -39,6 +39,6 @@ class Diagnostic(BaseModel):
         text = f"{head}{self.severity.value}: {self.code} {self.message}"
         if self.field:
             text += f"\n    field: {self.field}" + (f" ({self.type})" if self.type else "")
-        if self.hint:
+        if self.hint and self.hint not in self.message:
             text += f"\n    hint: {self.hint}"
         return text

@@ -102,6 +102,8 @@ def render_trial(
         raise RenderError("the template's metadata is not a mapping")
     job["metadata"]["name"] = name
     job["metadata"]["namespace"] = namespace
+    head: dict[str, Any] = {k: job[k] for k in ("apiVersion", "kind", "metadata") if k in job}
+    job = {**head, **{k: v for k, v in job.items() if k not in head}}
     schema = SCHEMAS.get((str(job.get("apiVersion")), str(job.get("kind"))))
     issues = check(job, schema) if schema else []
     return RenderedTrial(name, assignments, job, issues, schema)

@@ -43,15 +43,31 @@ def validate_spec(
 
 
 def _diagnostics(doc: Document, data: Any, exc: ValidationError) -> list[Diagnostic]:
+    located = [(err, *_data_path(data, err["loc"])) for err in exc.errors(include_url=False)]
+    # A union reports every member's complaint; keep those of the members that match the
+    # data's shape, or else the most specific ones (the deepest paths).
+    fitting = [item for item in located if item[2]]
+    if not fitting:
+        deepest = max((len(path) for _, path, _ in located), default=0)
+        fitting = [item for item in located if len(item[1]) == deepest]
     kept: dict[tuple[Path, str], Diagnostic] = {}
-    errors = exc.errors(include_url=False)
-    for err in _best_union_members(errors, data):
-        path, fits = _data_path(data, err["loc"])
-        if not fits:
-            continue
+    for err, path, _ in fitting:
         diag = _one(doc, err, path)
-        kept.setdefault((path, diag.code), diag)
+        first = kept.setdefault((path, diag.code), diag)
+        if first is not diag and diag.code == "SPEC-TYPE":  # one line for a union's types
+            kept[(path, diag.code)] = first.model_copy(
+                update={"message": _merge_types(first.message, diag.message)}
+            )
     return list(kept.values())
+
+
+def _merge_types(first: str, more: str) -> str:
+    def wanted(msg: str) -> str:
+        return msg.removeprefix("Input should be ").split(",")[0].removeprefix("a valid ")
+
+    head = first if first.startswith("Input should be one of: ") else (
+        f"Input should be one of: {wanted(first)}")
+    return f"{head}, {wanted(more)}"
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path, bool]:
@@ -91,12 +107,6 @@ def _tag_fits(tag: str, node: Any) -> bool:
     if base.startswith("function-"):
         return True
     return base in _SCALAR_TAGS or base == "literal"
-
-
-def _best_union_members(errors: list[Any], data: Any) -> list[Any]:
-    """Keep errors from union members that match the data; fall back to all of them."""
-    fitting = [e for e in errors if _data_path(data, e["loc"])[1]]
-    return fitting or errors
 
 
 def _one(doc: Document, err: Any, path: Path) -> Diagnostic:

@@ -1,0 +1,3 @@
+"""Allocates 10 GiB."""
+
+blob = bytearray(10 * 1024**3)

@@ -1,0 +1,3 @@
+"""Declares no experiment."""
+
+x = 1

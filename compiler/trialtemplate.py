@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from compiler.model.source import Path
-from compiler.model.spec import ExperimentSpec, Trial
+from compiler.model.spec import ExperimentSpec, Trial, parameter_items
 from compiler.placeholders import NAS_OUTPUTS, meta_name, meta_reference, rewrite, tokens
 from compiler.values import scalar_text
 
@@ -45,7 +45,8 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "MPIJob": ("kubeflow.org/v1", "mpi", "mpiReplicaSpecs"),
     "TrainJob": ("trainer.kubeflow.org/v1alpha1", "node", ""),
 }
-_HEAD = {
+# kind → the replica type that leads (runs the command alone), None when workers do
+HEAD_REPLICA: dict[str, str | None] = {
     "Job": None,
     "TFJob": None,
     "PyTorchJob": "Master",
@@ -244,7 +245,7 @@ def _batch_job(t: Trial, container: dict[str, Any], problems: list[Problem]) -> 
 def _replicated(
     t: Trial, api_version: str, key: str, container: dict[str, Any], problems: list[Problem]
 ) -> dict[str, Any]:
-    head = _HEAD[t.kind]
+    head = HEAD_REPLICA[t.kind]
     replicas = dict(t.replicas or {})
     if not replicas:
         if head:
@@ -363,7 +364,8 @@ def _trial_parameters(
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The trialParameters, and the map from each `${token}` to its trialParameter's name."""
     t = spec.trial
-    params = list(spec.parameters)
+    items = parameter_items(spec.parameters)
+    params = [name for _, name, _ in items]
     algo = spec.algorithm if isinstance(spec.algorithm, str) else spec.algorithm.name
     outputs = NAS_OUTPUTS.get(algo, ()) if spec.nas is not None else ()
     used: dict[str, Path] = {}
@@ -373,11 +375,10 @@ def _trial_parameters(
     explicit = {p.reference: p.name for p in t.parameters or []}
     names: dict[str, str] = {}
     derived: list[dict[str, Any]] = []
-    descriptions = {
-        n: f.description
-        for n, f in spec.parameters.items()
-        if not isinstance(f, list) and f.description
-    }
+    descriptions: dict[str, str] = {}
+    for _, n, f in items:
+        if not isinstance(f, list) and f.description:
+            descriptions.setdefault(n, f.description)
     for token, where in used.items():
         reference = token if token in params or token in outputs else meta_reference(token)
         if token.startswith("trialParameters."):
@@ -402,7 +403,7 @@ def _trial_parameters(
     if t.parameters is not None:
         listed = [{k: v for k, v in p.model_dump().items() if v is not None} for p in t.parameters]
     else:
-        order = [*params, *outputs]
+        order = list(dict.fromkeys([*params, *outputs]))  # a repeated name is declared once
         ordered = [tok for tok in order if tok in names] + [
             tok for tok in names if tok not in order
         ]
@@ -416,15 +417,15 @@ def _trial_parameters(
             derived.append(entry)
         listed = derived
         if job is None:  # a ConfigMap template: every parameter under its own name
-            listed = [{"name": p, "reference": p} for p in params]
+            listed = [{"name": p, "reference": p} for p in dict.fromkeys(params)]
     referenced = {p["reference"] for p in listed}
-    for name in params:
+    for key, name, _ in items:
         if name not in referenced:
             problems.append(
                 Problem(
                     "SPEC-UNUSED",
                     f"parameter {name!r} is not used by the trial",
-                    ("parameters", name),
+                    ("parameters", key),
                     f"use ${{{name}}} in the trial's command, args or env, or remove the parameter",
                 )
             )

@@ -16,7 +16,17 @@ Scalar = str | int | float | bool
 
 
 class SpecModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
+
+
+class MetricStrategy(SpecModel):
+    name: str = Field(description="The metric.")
+    value: str = Field(
+        description="min, max or latest. Katib stores any text here; other values fail at run time."
+    )
+
+
+Strategies = dict[str, Literal["min", "max", "latest"]] | list[MetricStrategy]
 
 
 class Objective(SpecModel):
@@ -28,10 +38,11 @@ class Objective(SpecModel):
     also: list[str] = Field(
         default_factory=list, description="Additional metrics to collect (additionalMetricNames)."
     )
-    strategies: dict[str, Literal["min", "max", "latest"]] = Field(
+    strategies: Strategies = Field(
         default_factory=dict,
         description="How each metric's value is taken from its reports. Katib's default is the "
-        "objective's direction (min or max) for every metric; list only the exceptions.",
+        "objective's direction (min or max) for every metric; list only the exceptions. A list "
+        "of {name, value} keeps repeated names and any value, as Katib stores them.",
     )
     type: str | None = Field(
         None,
@@ -108,7 +119,26 @@ class Parameter(SpecModel):
     )
 
 
-ParameterForm = list[Scalar] | Parameter
+class NamedParameter(Parameter):
+    """A parameter whose name differs from its key in `parameters`."""
+
+    name: str | None = Field(
+        None,
+        description="The parameter's name, when it is not its key: lets two parameters share a "
+        "name, which Katib's webhook accepts (for imports; its trials cannot tell them apart).",
+    )
+
+
+# NamedParameter after Parameter: a range without `name` is a Parameter
+ParameterForm = list[Scalar] | Parameter | NamedParameter
+
+
+def parameter_items(params: dict[str, ParameterForm]) -> list[tuple[str, str, ParameterForm]]:
+    """(key in the spec, Katib name, form) for each parameter, in order."""
+    return [
+        (key, form.name if isinstance(form, NamedParameter) and form.name else key, form)
+        for key, form in params.items()
+    ]
 
 
 class Operation(SpecModel):

@@ -41,8 +41,11 @@ def compile_specs(
     *,
     katib_config: str | None = None,
     configmaps: Sequence[str] = (),
+    policies: bool = True,
 ) -> CompileRun:
-    """Load and compile every spec; collect every problem of every spec in one run."""
+    """Load and compile every spec; collect every problem of every spec in one run.
+    With `policies` (and a policies/ folder), unwaived policy findings join the problems, so
+    that an unwaived policy error stops `compile_to` from writing anything."""
     config = load_katib_config(str(root / katib_config) if katib_config else None)
     templates = load_configmaps([str(root / c) for c in configmaps])
     run = CompileRun()
@@ -59,6 +62,10 @@ def compile_specs(
                 compile_document(doc, ctx, config, templates, spec_file.stem if single else None)
             )
     run.problems += duplicate_experiments(run.compiled)
+    if policies:
+        from compiler.commands.check import policy_problems
+
+        run.problems += policy_problems(root, run.compiled, config)
     return run
 
 

@@ -1,0 +1,64 @@
+"""The only importer of GitPython: what the commands need from the repository.
+
+`commit_paths` commits exactly the given paths (additions, changes and deletions under them),
+whatever else is staged, and makes no commit when they did not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import git
+
+from compiler.errors import KatibGitopsError
+
+
+class GitError(KatibGitopsError):
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _repo(root: Path) -> git.Repo:
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise GitError(f"{root} is not in a git repository", "run `git init` first") from None
+
+
+def file_revision(root: Path, path: str) -> str:
+    """The short commit that last changed `path`, with "+dirty" when it has changed since;
+    "" outside a repository or for a file never committed."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return ""
+    try:
+        sha = repo.git.log("-1", "--format=%h", "--", path)
+        dirty = bool(repo.git.status("--porcelain", "--", path))
+    except git.GitCommandError:
+        return ""
+    return f"{sha}+dirty" if sha and dirty else sha
+
+
+def commit_paths(root: Path, paths: Sequence[str], message: str) -> str | None:
+    """Stage and commit exactly `paths` (relative to root); the new commit's sha, or None when
+    nothing under them changed."""
+    repo = _repo(root)
+    top = Path(repo.working_tree_dir or root).resolve()
+    rel = [(root.resolve() / p).relative_to(top).as_posix() for p in paths]
+    try:
+        repo.git.add("-A", "--", *rel)
+        if repo.head.is_valid():
+            changed = repo.git.diff("--cached", "--name-only", "HEAD", "--", *rel)
+        else:
+            changed = repo.git.diff("--cached", "--name-only", "--", *rel)
+        if not changed.strip():
+            return None
+        repo.git.commit("-m", message, "--only", "--", *rel)
+    except git.GitCommandError as exc:
+        raise GitError(f"git failed: {exc.stderr.strip() or exc}", "check the repository") from None
+    return str(repo.head.commit.hexsha)

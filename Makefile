@@ -28,10 +28,15 @@ unit: $(STAMP)
 test: lint typecheck contracts unit
 
 demo: $(STAMP)
-	$(BIN)/katib-gitops admit examples/manifests/*.yaml
+	$(BIN)/katib-gitops compile
+	$(BIN)/katib-gitops check
+	$(BIN)/katib-gitops run specs/demo/spirals.yaml
+	@echo "The report: reports/demo/spirals/README.md (and reports/index.md)"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/compile.py
+	$(BIN)/python benchmarks/check.py
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

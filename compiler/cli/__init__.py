@@ -12,10 +12,19 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from compiler import __version__
-from compiler.cli import admit, compile, render_trial, schema
+from compiler.cli import admit, check, compile, imports, policy, render_trial, run, schema
 from compiler.errors import KatibGitopsError
 
-COMMANDS: tuple[ModuleType, ...] = (admit, compile, render_trial, schema)
+COMMANDS: tuple[ModuleType, ...] = (
+    admit,
+    compile,
+    check,
+    policy,
+    render_trial,
+    schema,
+    imports,
+    run,
+)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -13,15 +13,27 @@ import hashlib
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from compiler.pipeline import Compiled
 from compiler.yamlout import dump
 
 MANAGED_LABEL = "katib-gitops.dev/managed"
 SPEC_ANNOTATION = "katib-gitops.dev/spec"
 REVISION_ANNOTATION = "katib-gitops.dev/revision"
 COMMAND = "katib-gitops compile"
+
+
+class Compiled(Protocol):
+    """What rendering needs of a compiled experiment (`compiler.pipeline.Compiled` has it)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def revision(self) -> str: ...
+    @property
+    def manifest(self) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from compiler import goyaml
+
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -17,6 +19,10 @@ class _CanonicalDumper(_Dumper):  # type: ignore[misc]
 def _str(dumper: Any, value: str) -> Any:
     if "\n" in value and not any(c in value for c in "\r\t") and value == value.rstrip(" "):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    if value and not isinstance(goyaml.resolve(value), str):
+        # PyYAML quotes what its YAML 1.1 resolver would misread, but kubectl (go-yaml v2)
+        # also reads `1e-3`, `y` or `0x1F` as numbers and booleans: quote those too.
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 

@@ -16,10 +16,14 @@ class _CanonicalDumper(_Dumper):  # type: ignore[misc]
     pass
 
 
+# go-yaml reads a plain scalar as something other than text only if it starts with one of these
+_MAYBE_NOT_TEXT = frozenset("+-.0123456789yYnNtTfFoO~<")
+
+
 def _str(dumper: Any, value: str) -> Any:
     if "\n" in value and not any(c in value for c in "\r\t") and value == value.rstrip(" "):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    if value and not isinstance(goyaml.resolve(value), str):
+    if value[:1] in _MAYBE_NOT_TEXT and not isinstance(goyaml.resolve(value), str):
         # PyYAML quotes what its YAML 1.1 resolver would misread, but kubectl (go-yaml v2)
         # also reads `1e-3`, `y` or `0x1F` as numbers and booleans: quote those too.
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")

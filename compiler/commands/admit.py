@@ -53,7 +53,7 @@ def admit_files(
     run = AdmitRun()
     for name in files:
         try:
-            docs = load_file(name)
+            docs = load_file(name, go_keys=True)
         except InputError as exc:
             run.results.append(AdmitResult(name, 0, problem=exc))
             continue
@@ -84,7 +84,7 @@ def admit_files(
 
 
 def _single_experiment(path: str) -> Document:
-    found = experiments(load_file(path))
+    found = experiments(load_file(path, go_keys=True))
     if len(found) != 1:
         raise InputError("--old must hold exactly one Experiment", Location(path))
     return found[0]

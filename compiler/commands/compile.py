@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from compiler import generated
 from compiler.commands.common import input_diagnostic, load_configmaps, load_katib_config
 from compiler.errors import InputError
-from compiler.generated import WriteResult
 from compiler.load.specs import SpecFile, discover, read_yaml_spec
 from compiler.model.diagnostics import Diagnostic, Severity
 from compiler.model.source import Document, Location
 from compiler.normalize import SpecContext
 from compiler.pipeline import Compiled, compile_document
-from compiler.render.manifests import ManifestSet, manifest_set
+
+if TYPE_CHECKING:  # rendering and writing are imported only by `compile`, not `validate`
+    from compiler.generated import WriteResult
+    from compiler.render.manifests import ManifestSet
 
 
 @dataclass
@@ -62,7 +64,7 @@ def compile_specs(
                 compile_document(doc, ctx, config, templates, spec_file.stem if single else None)
             )
     run.problems += duplicate_experiments(run.compiled)
-    if policies:
+    if policies and (root / "policies").is_dir():  # the policy room is imported only then
         from compiler.commands.check import policy_problems
 
         run.problems += policy_problems(root, run.compiled, config)
@@ -104,6 +106,9 @@ def duplicate_experiments(compiled: Sequence[Compiled]) -> list[Diagnostic]:
 
 def compile_to(run: CompileRun, out: Path, *, check: bool) -> None:
     """Render generated/ and write it, or (check) diff it; nothing is written after errors."""
+    from compiler import generated
+    from compiler.render.manifests import manifest_set
+
     if run.has_errors:
         return
     run.manifests = manifest_set([c for c in run.compiled if c.manifest is not None])

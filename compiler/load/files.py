@@ -29,9 +29,15 @@ def read_bytes(path: str | FsPath, limits: Limits = DEFAULT_LIMITS) -> bytes:
 
 
 def load_file(
-    path: str | FsPath, limits: Limits = DEFAULT_LIMITS, name: str | None = None
+    path: str | FsPath,
+    limits: Limits = DEFAULT_LIMITS,
+    name: str | None = None,
+    *,
+    go_keys: bool = False,
 ) -> list[Document]:
-    """Parse a YAML file; `name` is how locations name it (default: the path as given)."""
+    """Parse a YAML file; `name` is how locations name it (default: the path as given).
+    `go_keys` reads plain keys as kubectl does (`on:` is the key "true"): for Kubernetes
+    manifests, not for specs, whose keys are our own field names."""
     shown = name or str(path)
     try:
         text = decode_text(read_bytes(path, limits), shown)
@@ -39,4 +45,4 @@ def load_file(
         if exc.where is not None and exc.where.file == str(path):
             exc.where = Location(shown, exc.where.line, exc.where.column)
         raise
-    return parse_documents(text, shown, limits)
+    return parse_documents(text, shown, limits, go_keys=go_keys)

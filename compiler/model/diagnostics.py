@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from compiler.model.source import Location
 
@@ -15,15 +15,14 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-class Diagnostic(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Diagnostic:
     """One finding.
 
     `code` is stable and documented (`KATIB-V28`, `KATIB-R…`, `YAML-…`). For Katib admission
     rules, `field` is Katib's own field path and `type` is Katib's error type (Invalid, Required,
     Forbidden, or BadRequest for a request the webhook cannot decode).
     """
-
-    model_config = ConfigDict(frozen=True)
 
     code: str
     message: str
@@ -32,6 +31,14 @@ class Diagnostic(BaseModel):
     hint: str = ""
     field: str = ""
     type: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.severity, Severity):  # "warning" from a rule's settings
+            object.__setattr__(self, "severity", Severity(self.severity))
+
+    def model_copy(self, *, update: dict[str, Any]) -> Diagnostic:
+        """A copy with some fields changed (the same spelling as the pydantic models')."""
+        return replace(self, **update)
 
     def render(self) -> str:
         """`path:line:col: CODE message`, then the field path and the hint on their own lines."""

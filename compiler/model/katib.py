@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
 class KatibModel(BaseModel):
     model_config = ConfigDict(
-        frozen=True, alias_generator=to_camel, populate_by_name=True, extra="ignore"
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        defer_build=True,
     )
 
 
@@ -121,7 +125,7 @@ class FeasibleSpace(KatibModel):
 class ParameterSpec(KatibModel):
     name: str = ""
     parameter_type: str = ""
-    feasible_space: FeasibleSpace = FeasibleSpace()
+    feasible_space: FeasibleSpace = Field(default_factory=FeasibleSpace.model_construct)
 
 
 class ConfigMapSource(KatibModel):
@@ -159,7 +163,7 @@ class Operation(KatibModel):
 
 
 class NasConfig(KatibModel):
-    graph_config: GraphConfig = GraphConfig()
+    graph_config: GraphConfig = Field(default_factory=GraphConfig.model_construct)
     operations: tuple[Operation, ...] = ()
 
 
@@ -191,7 +195,7 @@ class Condition(KatibModel):
 class OptimalTrial(KatibModel):
     best_trial_name: str = ""
     parameter_assignments: tuple[ParameterAssignment, ...] = ()
-    observation: Observation = Observation()
+    observation: Observation = Field(default_factory=Observation.model_construct)
 
 
 class ExperimentStatus(KatibModel):
@@ -199,7 +203,7 @@ class ExperimentStatus(KatibModel):
     completion_time: str | None = None
     last_reconcile_time: str | None = None
     conditions: tuple[Condition, ...] = ()
-    current_optimal_trial: OptimalTrial = OptimalTrial()
+    current_optimal_trial: OptimalTrial = Field(default_factory=OptimalTrial.model_construct)
     running_trial_list: tuple[str, ...] = ()
     pending_trial_list: tuple[str, ...] = ()
     failed_trial_list: tuple[str, ...] = ()
@@ -216,8 +220,14 @@ class ExperimentStatus(KatibModel):
     trials_early_stopped: int = 0
     trial_metrics_unavailable: int = 0
 
-    def has(self, condition: str) -> bool:
-        return any(c.type == condition and c.status == "True" for c in self.conditions)
+    def condition(self, kind: str) -> Condition | None:
+        """Katib's getCondition: the first condition of that type (reference §7.1)."""
+        return next((c for c in self.conditions if c.type == kind), None)
+
+    def has(self, kind: str) -> bool:
+        """Katib's hasCondition: the first condition of that type is True."""
+        found = self.condition(kind)
+        return found is not None and found.status == "True"
 
     def reason_of(self, condition: str) -> str:
         return next((c.reason for c in self.conditions if c.type == condition), "")
@@ -239,9 +249,9 @@ class ObjectMeta(KatibModel):
 class Experiment(KatibModel):
     api_version: str = "kubeflow.org/v1beta1"
     kind: str = "Experiment"
-    metadata: ObjectMeta = ObjectMeta()
-    spec: ExperimentSpec = ExperimentSpec()
-    status: ExperimentStatus = ExperimentStatus()
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta.model_construct)
+    spec: ExperimentSpec = Field(default_factory=ExperimentSpec.model_construct)
+    status: ExperimentStatus = Field(default_factory=ExperimentStatus.model_construct)
 
     def is_completed(self) -> bool:
         return self.status.has("Succeeded") or self.status.has("Failed")
@@ -263,7 +273,9 @@ class TrialSpec(KatibModel):
     early_stopping_rules: tuple[EarlyStoppingRule, ...] = ()
     run_spec: dict[str, Any] | None = None
     retain_run: bool = False
-    metrics_collector: MetricsCollectorSpec = MetricsCollectorSpec()
+    metrics_collector: MetricsCollectorSpec = Field(
+        default_factory=MetricsCollectorSpec.model_construct
+    )
     primary_pod_labels: dict[str, str] = {}
     primary_container_name: str = ""
     success_condition: str = ""
@@ -282,9 +294,9 @@ class TrialStatus(KatibModel):
 class Trial(KatibModel):
     api_version: str = "kubeflow.org/v1beta1"
     kind: str = "Trial"
-    metadata: ObjectMeta = ObjectMeta()
-    spec: TrialSpec = TrialSpec()
-    status: TrialStatus = TrialStatus()
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta.model_construct)
+    spec: TrialSpec = Field(default_factory=TrialSpec.model_construct)
+    status: TrialStatus = Field(default_factory=TrialStatus.model_construct)
 
 
 class TrialAssignment(KatibModel):
@@ -314,6 +326,6 @@ class SuggestionStatus(KatibModel):
 class Suggestion(KatibModel):
     api_version: str = "kubeflow.org/v1beta1"
     kind: str = "Suggestion"
-    metadata: ObjectMeta = ObjectMeta()
-    spec: SuggestionSpec = SuggestionSpec()
-    status: SuggestionStatus = SuggestionStatus()
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta.model_construct)
+    spec: SuggestionSpec = Field(default_factory=SuggestionSpec.model_construct)
+    status: SuggestionStatus = Field(default_factory=SuggestionStatus.model_construct)

@@ -8,7 +8,9 @@ are strings, and timestamps stay strings.
 
 from __future__ import annotations
 
+import math
 import re
+import struct
 
 _BOOLS = {
     **dict.fromkeys(
@@ -25,6 +27,12 @@ _SPECIAL_FLOATS = {
     **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), float("-inf")),
 }
 MERGE = "<<"
+# Go's unicode.IsSpace, for strings.TrimSpace and friends: Python's str.strip() also trims the
+# separators U+001C..U+001F, which Go keeps.
+GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?")
 _INT_BODY = {
@@ -52,15 +60,22 @@ def resolve(text: str) -> object:
         return Merge()
     first = text[0]
     if first == ".":
-        return float(text) if _DOT_FLOAT.fullmatch(text) else text
+        return _go_float(text) if _DOT_FLOAT.fullmatch(text) else text
     if first in "+-0123456789":
         plain = text.replace("_", "")
         number = _go_parse_int(plain)
         if number is not None:
             return number
         if _YAML_FLOAT.fullmatch(plain):
-            return float(plain)
+            return _go_float(plain, text)
     return text
+
+
+def _go_float(plain: str, text: str | None = None) -> float | str:
+    """strconv.ParseFloat: a value beyond float64's range is an error, so go-yaml keeps the
+    scalar as a string (`6325e37460` is text, not infinity)."""
+    value = float(plain)
+    return value if math.isfinite(value) else (text if text is not None else plain)
 
 
 def _go_parse_int(s: str) -> int | None:
@@ -89,3 +104,61 @@ def _go_parse_int(s: str) -> int | None:
     if s[:1] not in "+-" and value < _UINT64:
         return value
     return None
+
+
+def json_key(value: object) -> str:
+    """The JSON key sigs.k8s.io/yaml makes of a resolved YAML key (convertToJSONableObject):
+    `true`/`false`, decimal integers, floats as Go's FormatFloat(f, 'g', -1, 32)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and -_INT64 <= value < _INT64:
+        return str(value)
+    if isinstance(value, float):
+        return format_float32_g(value)
+    raise ValueError(f"unsupported map key {value!r}")
+
+
+def format_float32_g(value: float) -> str:
+    """strconv.FormatFloat(f, 'g', -1, 32): the shortest digits that read back as the same
+    float32, in exponent form when the exponent is < -4 or >= 6 ('g' with shortest precision)."""
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    f32 = _float32(value)
+    if f32 == 0:
+        return "-0" if math.copysign(1, f32) < 0 else "0"
+    if math.isinf(f32):
+        return ".inf" if f32 > 0 else "-.inf"
+    digits, point = _shortest32(f32)
+    exp = point - 1
+    sign = "-" if f32 < 0 else ""
+    if exp < -4 or exp >= 6:
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{sign}{digits}{'0' * (point - len(digits))}"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def _float32(value: float) -> float:
+    try:
+        packed: float = struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:
+        return math.copysign(math.inf, value)
+    return packed
+
+
+def _shortest32(f32: float) -> tuple[str, int]:
+    """(digits, decimal point position) of the shortest decimal that rounds to f32."""
+    for precision in range(1, 10):
+        text = f"{abs(f32):.{precision - 1}e}"
+        if _float32(float(text)) == abs(f32):
+            mantissa, exponent = text.split("e")
+            digits = mantissa.replace(".", "").rstrip("0") or "0"
+            return digits, int(exponent) + 1
+    raise AssertionError("a float32 always has a 9-digit representation")  # pragma: no cover

@@ -15,6 +15,8 @@ Every problem becomes an `InputError` with `file:line:col`.
 
 from __future__ import annotations
 
+import base64
+import copy
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -74,11 +76,15 @@ def decode_text(data: bytes, file: str) -> str:
     return text
 
 
-def parse_documents(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> list[Document]:
-    """Parse every document of a YAML stream."""
+def parse_documents(
+    text: str, file: str, limits: Limits = DEFAULT_LIMITS, *, go_keys: bool = False
+) -> list[Document]:
+    """Parse every document of a YAML stream. With `go_keys`, plain keys are read as kubectl
+    reads them (sigs.k8s.io/yaml): `on:` is the key "true", `0x10:` is "16"; without it a key
+    keeps its source text, which suits specs written for people."""
     if len(text.encode("utf-8")) > limits.max_bytes:
         raise too_big(file, len(text.encode("utf-8")), limits)
-    builder = _Builder(file, limits)
+    builder = _Builder(file, limits, go_keys=go_keys)
     try:
         for event in yaml.parse(text, Loader=_CLoader):
             builder.feed(event)
@@ -121,9 +127,10 @@ class _Frame:
 class _Builder:
     """Turns parser events into plain data, recording where each value and key starts."""
 
-    def __init__(self, file: str, limits: Limits) -> None:
+    def __init__(self, file: str, limits: Limits, *, go_keys: bool = False) -> None:
         self.file = file
         self.limits = limits
+        self.go_keys = go_keys
         self.documents: list[Document] = []
         self.stack: list[_Frame] = []
         self.nodes = 0
@@ -223,6 +230,11 @@ class _Builder:
             raise self.fail(
                 "YAML-MERGE", "merge keys (<<) are not allowed", event.start_mark, _HINT_JSON
             )
+        if self.go_keys:
+            try:
+                key = goyaml.json_key(value)
+            except ValueError as exc:
+                raise self.fail("YAML-KEY", str(exc), event.start_mark) from None
         assert isinstance(frame.container, dict)
         if key in frame.container or key == frame.key:
             first = self.keys.get((*frame.path, key))
@@ -274,3 +286,142 @@ def _fits(tag: str, value: object) -> bool:
     if tag == _TAG + "float":
         return isinstance(value, int | float) and not isinstance(value, bool)
     return False
+
+
+# --- Go's reading: sigs.k8s.io/yaml's YAMLToJSON ------------------------------------------------
+
+
+def parse_go_documents(
+    text: str, file: str, limits: Limits = DEFAULT_LIMITS, *, first_only: bool = False
+) -> list[Any]:
+    """Every document as sigs.k8s.io/yaml (go-yaml v2, then JSON) reads it: what Katib's webhook
+    makes of a ConfigMap trial template (reference §3.2 V-31). Unlike `parse_documents` this
+    accepts anchors and aliases (within the node limit), merge keys, repeated keys (the last one
+    wins) and any tag, and it turns plain keys into JSON keys as Go does (`on:` → "true",
+    `0x10:` → "16"). Data only: no locations. With `first_only`, parsing stops after the first
+    document, as go-yaml's Unmarshal does (later documents are never read)."""
+    if len(text.encode("utf-8")) > limits.max_bytes:
+        raise too_big(file, len(text.encode("utf-8")), limits)
+    builder = _GoBuilder(file, limits)
+    try:
+        for event in yaml.parse(text, Loader=_CLoader):
+            builder.feed(event)
+            if first_only and builder.documents:
+                break
+    except yaml.YAMLError as exc:
+        raise InputError(str(exc), Location(file), code="YAML-SYNTAX") from None
+    return [d.data for d in builder.documents]
+
+
+class _GoBuilder(_Builder):
+    """`_Builder` with go-yaml v2's leniency and sigs.k8s.io/yaml's key conversion."""
+
+    def __init__(self, file: str, limits: Limits) -> None:
+        super().__init__(file, limits)
+        self.anchors: dict[str, Any] = {}
+        # collections written under a merge key, merged into their map once complete
+        self.pending: dict[int, tuple[dict[str, Any], Any]] = {}
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, yaml.AliasEvent):
+            self._alias(event)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.anchors = {}
+            super().feed(event)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            done = self.stack.pop().container
+            if id(done) in self.pending:
+                into, start = self.pending.pop(id(done))
+                self._merge(into, done, start)
+        else:
+            super().feed(event)
+
+    def _alias(self, event: Any) -> None:
+        if event.anchor not in self.anchors:
+            raise self.fail(
+                "YAML-ALIAS", f"unknown anchor '{event.anchor}' referenced", event.start_mark
+            )
+        target = self.anchors[event.anchor]
+        if any(frame.container is target for frame in self.stack):
+            raise self.fail(
+                "YAML-ALIAS", f"anchor '{event.anchor}' value contains itself", event.start_mark
+            )
+        value = copy.deepcopy(target)
+        self.nodes += _count(value)  # an alias costs what it expands to: no "billion laughs"
+        if self.nodes > self.limits.max_nodes:
+            raise self.fail(
+                "YAML-LIMIT", f"more than {self.limits.max_nodes} values", event.start_mark
+            )
+        self._place(value, event)
+
+    def _node(self, event: Any) -> None:
+        anchor, event.anchor = event.anchor, None
+        super()._node(event)
+        event.anchor = anchor
+
+    def _start(self, event: Any) -> None:
+        event.tag = None  # go-yaml ignores tags on collections when decoding into interface{}
+        super()._start(event)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = self.stack[-1].container
+
+    def _place(self, value: Any, event: Any) -> Path:
+        if isinstance(event, yaml.ScalarEvent) and event.anchor is not None:
+            self.anchors[event.anchor] = value
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and frame.key is _MERGE and isinstance(frame.container, dict):
+            frame.key = None
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                self.pending[id(value)] = (frame.container, event)  # still empty: merge at its end
+            else:
+                self._merge(frame.container, value, event)
+            return (*frame.path, "<<")
+        return super()._place(value, event)
+
+    def _merge(self, into: dict[str, Any], value: Any, event: Any) -> None:
+        """go-yaml v2: keys of the merged map(s) overwrite keys seen so far; in a list of maps
+        the earlier map wins."""
+        maps = value if isinstance(value, list) else [value]
+        if not all(isinstance(m, dict) for m in maps):
+            raise self.fail(
+                "YAML-MERGE",
+                "map merge requires map or sequence of maps as the value",
+                event.start_mark,
+            )
+        for m in reversed(maps):
+            into.update(copy.deepcopy(m))
+
+    def _key(self, value: Any, event: Any, frame: _Frame) -> str:
+        if not isinstance(event, yaml.ScalarEvent):
+            raise self.fail("YAML-KEY", "a mapping key must be a plain value", event.start_mark)
+        if isinstance(value, goyaml.Merge):
+            return _MERGE
+        try:
+            return goyaml.json_key(value)
+        except ValueError as exc:
+            raise self.fail("YAML-KEY", str(exc), event.start_mark) from None
+
+    def _scalar(self, event: Any) -> Any:
+        tag = event.tag
+        if tag == _TAG + "binary":
+            try:
+                raw = base64.b64decode("".join(event.value.split()), validate=True)
+            except ValueError:
+                raise self.fail(
+                    "YAML-SCALAR", "!!binary value is not base64", event.start_mark
+                ) from None
+            return raw.decode("utf-8", "replace")  # Go's JSON encoder replaces invalid UTF-8
+        if tag not in (None, "!", _TAG + "str") and tag not in _ALLOWED_SCALAR_TAGS:
+            return event.value  # go-yaml v2 keeps the text of a scalar whose tag it ignores
+        return super()._scalar(event)
+
+
+_MERGE = "\0<<merge>>"
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + sum(_count(v) for v in value.values())
+    if isinstance(value, list):
+        return 1 + sum(_count(v) for v in value)
+    return 1

@@ -16,9 +16,11 @@ from compiler.admission.defaults import set_default
 from compiler.admission.errors import BAD_REQUEST, FieldError
 from compiler.admission.katibconfig import KatibConfig, default_config
 from compiler.admission.runtime import check_runtime
+from compiler.admission.typemeta import type_meta_problem
 from compiler.admission.validate import ConfigMaps, validate_experiment
+from compiler.kubetypes import Issue, roundtrip_json
 from compiler.kubetypes import check as kube_check
-from compiler.kubetypes import roundtrip_json
+from compiler.model.codec import from_go, to_go
 from compiler.model.diagnostics import Diagnostic, Severity
 from compiler.model.katib import Experiment
 from compiler.model.source import Document, Path
@@ -70,6 +72,9 @@ def decode(doc: Document) -> _Decoded:
         return _Decoded(None, [_bad(doc, (), "an Experiment must be a mapping")], [])
     if data.get("apiVersion") != API_VERSION:
         return _Decoded(None, [_bad(doc, ("apiVersion",), f"apiVersion must be {API_VERSION}")], [])
+    problem = type_meta_problem(data)
+    if problem:  # e.g. a stray `APIVERSION:` key: the decoder reads keys case-insensitively
+        return _Decoded(None, [_bad(doc, (), problem)], [])
     request = as_request_json(data)
     result = roundtrip_json(request, EXPERIMENT_TYPE)
     if result.errors:
@@ -86,10 +91,17 @@ def decode(doc: Document) -> _Decoded:
             field=_path_to_field(issue.path),
             type="Dropped",
         )
-        for issue in kube_check(request, EXPERIMENT_TYPE)
-        if issue.code == "unknown-field"
+        for issue in _unknown_fields(request, result.unknown)
     ]
-    return _Decoded(Experiment.model_validate(result.value), [], dropped)
+    return _Decoded(from_go(Experiment, result.value), [], dropped)
+
+
+def _unknown_fields(request: Any, unknown: list[Path]) -> list[Issue]:
+    """The decoder already knows which fields it dropped; the hints cost a second pass, so
+    that pass runs only when there is something to explain."""
+    if not unknown:
+        return []
+    return [i for i in kube_check(request, EXPERIMENT_TYPE) if i.code == "unknown-field"]
 
 
 def as_request_json(value: Any) -> Any:
@@ -120,9 +132,12 @@ def _bad(doc: Document, path: Path, message: str) -> Diagnostic:
 def store(exp: Experiment) -> tuple[Experiment, dict[str, Any]]:
     """Default, then marshal as Go does: what the API server stores (status left out)."""
     defaulted = set_default(exp)
-    dumped = defaulted.model_dump(by_alias=True, mode="json", exclude_none=True)
+    dumped = to_go(defaulted)
     marshalled = roundtrip_json(dumped, EXPERIMENT_TYPE).value
-    stored = Experiment.model_validate(marshalled)
+    # Reading the marshalled form back would give the defaulted model again: every value in it
+    # has already been through Go's decoder, and omitempty only drops what the model holds as
+    # its zero value. So the defaulted model is the stored one.
+    stored = defaulted
     # Go's TypeMeta marshals kind before apiVersion; people read apiVersion first. Same object.
     head = {k: marshalled[k] for k in ("apiVersion", "kind") if k in marshalled}
     obj = {**head, **{k: v for k, v in marshalled.items() if k not in head and k != "status"}}
@@ -143,19 +158,29 @@ def admit(
     if decoded.experiment is None:
         return Admission(False, tuple(decoded.errors), tuple(decoded.dropped))
     stored, obj = store(decoded.experiment)
+    errors, warnings = _runtime(doc, stored, config, strict)
+    warnings = [*decoded.dropped, *warnings]
     old_exp: Experiment | None = None
-    errors: list[Diagnostic] = []
     if old is not None:
         old_decoded = decode(old)
-        errors += old_decoded.errors
-        if old_decoded.experiment is not None:
-            old_exp = _stored_with_status(old_decoded.experiment)
+        if old_decoded.experiment is None:  # "Cannot decode incoming old object"
+            return Admission(False, tuple(old_decoded.errors), tuple(warnings), obj, stored)
+        old_exp = _stored_with_status(old_decoded.experiment)
     if not namespace_labelled:
-        errors.append(_namespace_error(doc, stored))
-    errors += [
-        _located(doc, e) for e in validate_experiment(stored, old_exp, config, configmaps or {})
-    ]
-    warnings = list(decoded.dropped)
+        # H-2 is checked before ValidateExperiment, and a 400 ends the request (§3.1)
+        h2 = _namespace_error(doc, stored)
+        return Admission(False, (h2, *errors), tuple(warnings), obj, stored)
+    checked = validate_experiment(stored, old_exp, config, configmaps or {})
+    errors = [*(_located(doc, e) for e in checked), *errors]
+    return Admission(not errors, tuple(errors), tuple(warnings), obj, stored)
+
+
+def _runtime(
+    doc: Document, stored: Experiment, config: KatibConfig, strict: bool
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """Run-time findings: (errors, warnings); error-level ones are errors only when strict."""
+    errors: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
     for finding in check_runtime(stored, config):
         diag = _located(
             doc,
@@ -163,7 +188,7 @@ def admit(
             Severity.ERROR if finding.severity == "error" else Severity.WARNING,
         )
         (errors if strict and finding.severity == "error" else warnings).append(diag)
-    return Admission(not errors, tuple(errors), tuple(warnings), obj, stored)
+    return errors, warnings
 
 
 def _stored_with_status(exp: Experiment) -> Experiment:
@@ -180,7 +205,7 @@ def _namespace_error(doc: Document, exp: Experiment) -> Diagnostic:
         where=doc.where(("metadata", "namespace")),
         hint="label the namespace: kubectl label namespace "
         f"{ns} katib.kubeflow.org/metrics-collector-injection=enabled",
-        field="metadata.namespace",
+        field="",  # a handler-level 400: Katib names no field (the location still points at it)
         type=BAD_REQUEST,
     )
 

@@ -6,6 +6,7 @@ Source: pkg/apis/controller/experiments/v1beta1/experiment_defaults.go and const
 
 from __future__ import annotations
 
+from compiler.model.codec import make
 from compiler.model.katib import (
     CollectorSpec,
     Experiment,
@@ -81,11 +82,11 @@ def _objective(spec: ExperimentSpec) -> ExperimentSpec:
     has_objective = any(s.name == obj.objective_metric_name for s in strategies)
     value = strategy_for(obj.type)
     if not has_objective:
-        strategies.append(MetricStrategy(name=obj.objective_metric_name, value=value))
+        strategies.append(make(MetricStrategy, name=obj.objective_metric_name, value=value))
     # Katib checks each additional metric against the strategies the user wrote, not against
     # the ones appended here, so a name listed twice gets two entries.
     strategies += [
-        MetricStrategy(name=name, value=value)
+        make(MetricStrategy, name=name, value=value)
         for name in obj.additional_metric_names
         if name not in named
     ]
@@ -120,15 +121,15 @@ def _trial_template(spec: ExperimentSpec) -> ExperimentSpec:
 
 
 def _metrics_collector(spec: ExperimentSpec) -> ExperimentSpec:
-    mc = spec.metrics_collector_spec or MetricsCollectorSpec()
+    mc = spec.metrics_collector_spec or make(MetricsCollectorSpec)
     if mc.collector is None:
-        mc = mc.model_copy(update={"collector": CollectorSpec(kind="StdOut")})
+        mc = mc.model_copy(update={"collector": make(CollectorSpec, kind="StdOut")})
     assert mc.collector is not None
     kind = mc.collector.kind
     source = mc.source
     if kind == "PrometheusMetric":
-        source = source or SourceSpec()
-        http = source.http_get or HTTPGetAction()
+        source = source or make(SourceSpec)
+        http = source.http_get or make(HTTPGetAction)
         http = http.model_copy(
             update={
                 "path": http.path or DEFAULT_PROMETHEUS_PATH,
@@ -138,8 +139,8 @@ def _metrics_collector(spec: ExperimentSpec) -> ExperimentSpec:
         )
         source = source.model_copy(update={"http_get": http})
     elif kind in ("File", "TensorFlowEvent"):
-        source = source or SourceSpec()
-        fs = source.file_system_path or FileSystemPath()
+        source = source or make(SourceSpec)
+        fs = source.file_system_path or make(FileSystemPath)
         if kind == "File":
             fs = fs.model_copy(
                 update={

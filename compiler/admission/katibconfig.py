@@ -9,7 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.goyaml import GO_SPACE
+
 _REGISTRY = "ghcr.io/kubeflow/katib/"
+
+
+def _blank(image: str) -> bool:
+    """Katib's `strings.TrimSpace(image) == ""`."""
+    return not image.strip(GO_SPACE)
+
 
 # The default katib-config of a standalone install (§6.1), written out by us.
 DEFAULT_SUGGESTIONS: dict[str, str] = {
@@ -55,13 +63,13 @@ class KatibConfig:
     source: str = "the default katib-config"
 
     def algorithms(self) -> list[str]:
-        return sorted(k for k, v in self.suggestions.items() if v.strip())
+        return sorted(k for k, v in self.suggestions.items() if not _blank(v))
 
     def early_stoppings(self) -> list[str]:
-        return sorted(k for k, v in self.early_stopping.items() if v.strip())
+        return sorted(k for k, v in self.early_stopping.items() if not _blank(v))
 
     def collectors(self) -> list[str]:
-        return sorted(k for k, v in self.metrics_collectors.items() if v.strip())
+        return sorted(k for k, v in self.metrics_collectors.items() if not _blank(v))
 
     def suggestion_problem(self, name: str) -> str:
         return _lookup(self.suggestions, name, "suggestion config for algorithm", "algorithm name")
@@ -89,7 +97,7 @@ class KatibConfig:
 def _lookup(table: Mapping[str, str], name: str, what: str, image_of: str) -> str:
     if name not in table:
         return f"failed to find {what}: {name} in ConfigMap: katib-config"
-    if not table[name].strip():
+    if _blank(table[name]):
         return f"required value for image configuration of {image_of}: {name}"
     return ""
 

@@ -10,28 +10,50 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from compiler.admission.goregex import go_only_problem
+
 _GO_ONLY_REJECTS = re.compile(r"(?<!\\)(?:\\\\)*\\C")  # RE2 allows \C (any byte); Go does not
+
+
+_LARGE = "pattern too large"  # RE2 parsed it, but its program is over the memory budget
+_BIG_BUDGET = 1 << 30  # Go accepts programs of up to 128 MB of its instructions
+
+
+def _re2(pattern: str, max_mem: int | None = None) -> tuple[Any, str]:
+    import re2  # imported lazily: only specs with filters pay for it
+
+    options = re2.Options()
+    options.log_errors = False
+    if max_mem is not None:
+        options.max_mem = max_mem
+    try:
+        return re2.compile(pattern, options), ""
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        return None, reason
+
+
+@lru_cache(maxsize=256)
+def re2_error(pattern: str) -> str | None:
+    """Go's error for a filter (V-49), or None: RE2's syntax, then Go's own limits."""
+    if _GO_ONLY_REJECTS.search(pattern):
+        return f"error parsing regexp: invalid escape sequence: `\\C` in {pattern!r}"
+    _, reason = _re2(pattern)
+    if reason and _LARGE not in reason:
+        return f"error parsing regexp: {reason}"
+    problem = go_only_problem(pattern)
+    return f"error parsing regexp: {problem}" if problem else None
 
 
 @lru_cache(maxsize=256)
 def compile_go(pattern: str) -> Any:
     """Compile with RE2; raise ValueError with Go-like wording when Go would refuse it."""
-    import re2  # imported lazily: only specs with filters pay for it
-
-    if _GO_ONLY_REJECTS.search(pattern):
-        raise ValueError(f"error parsing regexp: invalid escape sequence: `\\C` in {pattern!r}")
-    options = re2.Options()
-    options.log_errors = False
-    try:
-        return re2.compile(pattern, options)
-    except re2.error as exc:
-        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        raise ValueError(f"error parsing regexp: {reason}") from None
-
-
-def re2_error(pattern: str) -> str | None:
-    try:
-        compile_go(pattern)
-    except ValueError as exc:
-        return str(exc)
-    return None
+    problem = re2_error(pattern)
+    if problem:
+        raise ValueError(problem)
+    compiled, reason = _re2(pattern)
+    if compiled is None:  # valid for Go, only big: give RE2 the memory Go would use
+        compiled, reason = _re2(pattern, _BIG_BUDGET)
+    if compiled is None:
+        raise ValueError(f"error parsing regexp: {reason}")
+    return compiled

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from compiler.admission.algorithms._gostrconv import atoi
 from compiler.admission.errors import FieldError
 from compiler.admission.katibconfig import KatibConfig
 from compiler.admission.regex import re2_error
@@ -19,7 +20,9 @@ from compiler.admission.rules import RULES
 from compiler.admission.template import PLACEHOLDER_RE, TEST_VALUE, go_json, is_meta_key
 from compiler.admission.template import placeholder as placeholder_of
 from compiler.admission.trialjob import parse_template, validate_trial_job
+from compiler.model.codec import to_go
 from compiler.model.katib import (
+    Condition,
     Experiment,
     ExperimentSpec,
     MetricsCollectorSpec,
@@ -79,7 +82,8 @@ def validate_experiment(
 
 def _name_and_budget(exp: Experiment, errs: _Errors) -> None:
     name = exp.metadata.name
-    if not NAME_RE.match(name) or len(name) > MAX_NAME:
+    # Go's len() counts bytes: "a" followed by 20 "é" is 41 bytes, too long for Katib
+    if not NAME_RE.match(name) or len(name.encode("utf-8")) > MAX_NAME:
         errs.add("V1")
     s = exp.spec
     failed, total, parallel = s.max_failed_trial_count, s.max_trial_count, s.parallel_trial_count
@@ -98,7 +102,7 @@ def _name_and_budget(exp: Experiment, errs: _Errors) -> None:
 def _update(new: ExperimentSpec, old: Experiment, errs: _Errors) -> None:
     """U-1..U-3: what may change in a stored experiment."""
     restarting = _key(new) != _key(old.spec)
-    if restarting and old.is_completed() and not _restartable(old):
+    if restarting and _completed(old) and not _restartable(old):
         errs.add("U1")
     if restarting and new.max_trial_count is not None and new.max_trial_count <= old.status.trials:
         errs.add("U2", trials=old.status.trials)
@@ -112,16 +116,42 @@ def _update(new: ExperimentSpec, old: Experiment, errs: _Errors) -> None:
 
 
 def _key(spec: ExperimentSpec) -> object:
-    return spec.model_dump(mode="json")
+    """What equality.Semantic.DeepEqual compares. In the unstructured trialSpec a Go bool never
+    equals a number, while Python has True == 1: tag the booleans."""
+    return _tag_bools(to_go(spec))
+
+
+def _tag_bools(value: object) -> object:
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, dict):
+        return {k: _tag_bools(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tag_bools(v) for v in value]
+    return value
+
+
+def _first(old: Experiment, condition: str) -> Condition | None:
+    """Katib's getCondition: the first condition of that type, even if a later one differs."""
+    return next((c for c in old.status.conditions if c.type == condition), None)
+
+
+def _has(old: Experiment, condition: str) -> bool:
+    first = _first(old, condition)
+    return first is not None and first.status == "True"
+
+
+def _completed(old: Experiment) -> bool:
+    """Experiment.IsCompleted: Succeeded or Failed, each judged by its first condition."""
+    return _has(old, "Succeeded") or _has(old, "Failed")
 
 
 def _restartable(old: Experiment) -> bool:
-    """Succeeded by reaching maxTrialCount, with LongRunning or FromVolume (Katib reads the
-    first condition of each type)."""
-    first = next((c for c in old.status.conditions if c.type == "Succeeded"), None)
+    """Succeeded by reaching maxTrialCount, with LongRunning or FromVolume."""
+    first = _first(old, "Succeeded")
     return (
-        first is not None
-        and first.status == "True"
+        _has(old, "Succeeded")
+        and first is not None
         and first.reason == "ExperimentMaxTrialsReached"
         and old.spec.resume_policy in ("LongRunning", "FromVolume")
     )
@@ -342,8 +372,9 @@ def _tfevent_collector(mc: MetricsCollectorSpec, kind: str, errs: _Errors) -> bo
 def _prometheus_collector(mc: MetricsCollectorSpec, kind: str, errs: _Errors) -> bool:
     http = mc.source.http_get if mc.source else None
     port = str(http.port) if http else "0"
-    # strconv.Atoi: an optional sign and decimal digits that fit an int64
-    if not re.fullmatch(r"[+-]?\d{1,19}", port) or not 0 < int(port) < 2**63:
+    # strconv.Atoi: a sign and ASCII digits (any number of leading zeros) within int64
+    number, _ = atoi(port)
+    if number is None or number <= 0:
         errs.add("V44")
     if not (http.path if http else "").startswith("/"):
         errs.add("V45")

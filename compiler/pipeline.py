@@ -62,8 +62,9 @@ def compile_document(
     spec, diags = validate_spec(doc, default_name)
     if spec is None:
         if not diags:  # never drop an experiment silently
-            diags = [Diagnostic(code="SPEC-VALUE", message="the spec is not valid",
-                                where=doc.where(()))]
+            diags = [
+                Diagnostic(code="SPEC-VALUE", message="the spec is not valid", where=doc.where(()))
+            ]
         return Compiled(doc.file, doc.index, diagnostics=tuple(_sorted(diags)))
     norm = normalize(spec, ctx)
     diags += [_problem(doc, p) for p in norm.problems]

@@ -65,8 +65,11 @@ def _merge_types(first: str, more: str) -> str:
     def wanted(msg: str) -> str:
         return msg.removeprefix("Input should be ").split(",")[0].removeprefix("a valid ")
 
-    head = first if first.startswith("Input should be one of: ") else (
-        f"Input should be one of: {wanted(first)}")
+    head = (
+        first
+        if first.startswith("Input should be one of: ")
+        else (f"Input should be one of: {wanted(first)}")
+    )
     return f"{head}, {wanted(more)}"
 
 

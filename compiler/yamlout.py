@@ -3,6 +3,7 @@ multi-line strings as literal blocks, LF line ends and a final newline. Same dat
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -20,10 +21,15 @@ class _CanonicalDumper(_Dumper):  # type: ignore[misc]
 _MAYBE_NOT_TEXT = frozenset("+-.0123456789yYnNtTfFoO~<")
 
 
+@lru_cache(maxsize=4096)
+def _read_as_non_text(value: str) -> bool:
+    return not isinstance(goyaml.resolve(value), str)
+
+
 def _str(dumper: Any, value: str) -> Any:
     if "\n" in value and not any(c in value for c in "\r\t") and value == value.rstrip(" "):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    if value[:1] in _MAYBE_NOT_TEXT and not isinstance(goyaml.resolve(value), str):
+    if value[:1] in _MAYBE_NOT_TEXT and _read_as_non_text(value):
         # PyYAML quotes what its YAML 1.1 resolver would misread, but kubectl (go-yaml v2)
         # also reads `1e-3`, `y` or `0x1F` as numbers and booleans: quote those too.
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")

@@ -106,7 +106,9 @@ def _optuna_source(
 
 
 def _hyperopt_tpe(s: dict[str, str], _: Sequence[Param], first: int, n: list[str]) -> Any:
-    params = TPESampler.hyperopt_parameters()
+    with warnings.catch_warnings():  # deprecated in optuna 4.9, still the exact hyperopt set
+        warnings.simplefilter("ignore", FutureWarning)
+        params = TPESampler.hyperopt_parameters()
     gamma = float(s.get("gamma", "0.25"))
     params.update(
         n_startup_trials=first,  # Katib: n_startup_jobs = the request count (§6.3)

@@ -63,7 +63,7 @@ def test_compile_writes_one_file_per_experiment_and_a_kustomization(tmp_path: Pa
     kustomization = files["kustomization.yaml"].decode()
     for name in ("alpha", "beta", "gamma"):
         assert f"name: {name}" in kustomization
-    assert "katib-gitops.dev/spec: specs/team-1/beta.yaml" in kustomization
+    assert 'katib-gitops.dev/spec: "specs/team-1/beta.yaml"' in kustomization
     assert "app.kubernetes.io/instance" not in kustomization
 
 

@@ -451,3 +451,9 @@ def test_an_exception_message_stays_on_its_line(tmp_path: Path) -> None:
     spec.write_text("raise ValueError('boom\\n::error file=x::forged')\n")
     err = failure(SpecFile(spec, "specs/ns/forges.py", "ns"))
     assert err.message == "ValueError: boom\\x0a::error file=x::forged"
+
+
+def test_a_spec_killed_by_a_signal_is_reported_as_a_crash(tmp_path: Path) -> None:
+    err = failure(place(tmp_path, "abort_signal.py"))
+    assert err.code == "SPEC-PYTHON-CRASH"
+    assert "SIGABRT" in err.message

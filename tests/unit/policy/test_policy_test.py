@@ -81,3 +81,18 @@ def test_every_builtin_rule_has_a_failing_and_a_passing_case() -> None:
         passes |= expected.passes(enabled)
     assert sorted(ids - fails) == []
     assert sorted(ids - passes) == []
+
+
+def test_a_case_without_its_expectations_fails_with_a_located_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = cases(tmp_path, GOOD)
+    (root / "policies/tests/latest/expected.yaml").unlink()
+    assert main(["policy", "test", "--root", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "POLICY-TEST" in out and "no expected.yaml" in out
+
+
+def test_malformed_expectations_are_reported_as_policy_test_findings() -> None:
+    _, problems = expected_from(None)
+    assert [p.code for p in problems] == ["POLICY-TEST"]

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from compiler.cli import options
+
 
 def register(sub: Any) -> None:
     a = sub.add_parser(
@@ -19,14 +21,8 @@ def register(sub: Any) -> None:
     a.add_argument("files", nargs="+", metavar="FILE")
     a.add_argument("-o", "--output", choices=("json", "yaml"), help="machine-readable output")
     a.add_argument("--old", metavar="OLD.yaml", help="validate as an UPDATE of this stored object")
-    a.add_argument("--katib-config", metavar="FILE", help="the cluster's katib-config")
-    a.add_argument(
-        "--configmap",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a ConfigMap holding trial templates (repeatable)",
-    )
+    options.katib_config(a)
+    options.configmaps(a)
     a.add_argument(
         "--strict",
         action="store_true",

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from compiler.cli import options
+
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
@@ -20,7 +22,7 @@ def register(sub: Any) -> None:
     c.add_argument(
         "paths", nargs="*", metavar="PATH", help="spec files or folders (default: specs/)"
     )
-    c.add_argument("--root", default=".", help="the repository root (default: .)")
+    options.root(c)
     c.add_argument(
         "-f", "--format", choices=FORMATS, default="text", help="output format (default: text)"
     )
@@ -31,14 +33,8 @@ def register(sub: Any) -> None:
         help="the lowest unwaived severity that fails the check (default: error)",
     )
     c.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    c.add_argument("--katib-config", metavar="FILE", help="the cluster's katib-config")
-    c.add_argument(
-        "--configmap",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a ConfigMap holding trial templates (repeatable)",
-    )
+    options.katib_config(c)
+    options.configmaps(c)
     c.add_argument(
         "--no-cache", action="store_true", help="re-check every experiment (ignore .state/)"
     )

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from compiler.cli import options
+
 
 def register(sub: Any) -> None:
     for name, text in (
@@ -17,15 +19,9 @@ def register(sub: Any) -> None:
         c.add_argument(
             "paths", nargs="*", metavar="PATH", help="spec files or folders (default: specs/)"
         )
-        c.add_argument("--root", default=".", help="the repository root (default: .)")
-        c.add_argument("--katib-config", metavar="FILE", help="the cluster's katib-config")
-        c.add_argument(
-            "--configmap",
-            action="append",
-            default=[],
-            metavar="FILE",
-            help="a ConfigMap holding trial templates (repeatable)",
-        )
+        options.root(c)
+        options.katib_config(c)
+        options.configmaps(c)
         c.add_argument("-o", "--output", choices=("text", "json"), default="text")
         if name == "compile":
             c.add_argument(

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from compiler.cli import options
+
 DESCRIPTION = """\
 Turn Katib Experiment manifests into the shortest specs that compile back to exactly what
 Katib stores for them (the same bytes as `admit -o yaml`). Katib's defaults are left out,
@@ -58,14 +60,8 @@ def register(sub: Any) -> None:
         help="the JSON Schema named in the YAML's `# yaml-language-server` line "
         "(default: ../../schemas/spec.schema.json, or the path from -o to schemas/; '' for none)",
     )
-    p.add_argument("--katib-config", metavar="FILE", help="the cluster's katib-config")
-    p.add_argument(
-        "--configmap",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a ConfigMap holding trial templates (repeatable)",
-    )
+    options.katib_config(p)
+    options.configmaps(p)
     p.set_defaults(handler=run)
 
 

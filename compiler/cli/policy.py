@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from compiler.cli import options
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -21,12 +23,12 @@ def register(sub: Any) -> None:
         "the findings. Exit 0 when every case passes, 1 otherwise.",
     )
     t.add_argument("cases", nargs="*", metavar="CASE", help="case names (default: all)")
-    t.add_argument("--root", default=".", help="the repository root (default: .)")
+    options.root(t)
     t.add_argument("--builtin", action="store_true", help="run the built-in pack's own cases")
     t.add_argument("-v", "--verbose", action="store_true", help="also print each case's findings")
     t.set_defaults(handler=run_test)
     r = inner.add_parser("rules", help="list every rule with its rationale and fix (Markdown)")
-    r.add_argument("--root", default=".", help="the repository root (default: .)")
+    options.root(r)
     r.set_defaults(handler=run_rules)
 
 

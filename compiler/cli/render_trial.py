@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from compiler.cli import options
+
 
 def register(sub: Any) -> None:
     r = sub.add_parser(
@@ -27,14 +29,8 @@ def register(sub: Any) -> None:
     r.add_argument(
         "--experiment", metavar="NAME", help="which experiment of a multi-experiment spec"
     )
-    r.add_argument("--root", default=".", help="the repository root (default: .)")
-    r.add_argument(
-        "--configmap",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a ConfigMap holding the trial template (repeatable)",
-    )
+    options.root(r)
+    options.configmaps(r)
     r.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
     r.set_defaults(handler=run)
 

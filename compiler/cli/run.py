@@ -11,12 +11,14 @@ import argparse
 import sys
 from typing import Any
 
+from compiler.cli import options
+
 
 def register(sub: Any) -> None:
     text = "run an experiment locally, as Katib would, and write its report to reports/"
     c = sub.add_parser("run", help=text, description=text)
     c.add_argument("spec", metavar="SPEC", help="the spec file, relative to --root")
-    c.add_argument("--root", default=".", help="the repository root (default: .)")
+    options.root(c)
     c.add_argument("--name", help="the experiment, when the spec declares several")
     c.add_argument("--state", metavar="DIR", help="state folder (default: .state/runs/<ns>/<name>)")
     c.add_argument("--seed", type=int, help="seed the algorithm and trial names (new runs)")
@@ -31,13 +33,7 @@ def register(sub: Any) -> None:
     c.add_argument(
         "--report-only", action="store_true", help="render the report of the state as it is"
     )
-    c.add_argument(
-        "--configmap",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a ConfigMap holding trial templates (repeatable)",
-    )
+    options.configmaps(c)
     c.set_defaults(handler=run)
 
 

@@ -7,7 +7,6 @@ placeholder stands for, and its rewrite into Katib's `${trialParameters.<name>}`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 TOKEN = re.compile(r"\$(\$?)\{([^{}]*)\}")
 
@@ -26,13 +25,6 @@ NAS_OUTPUTS = {
     "enas": ("architecture", "nn_config"),
     "darts": ("algorithm-settings", "search-space", "num-layers"),
 }
-
-
-@dataclass(frozen=True)
-class Use:
-    token: str  # the text inside ${...}
-    reference: str  # what the trialParameter references
-    name: str  # the trialParameter's name
 
 
 def meta_reference(token: str) -> str | None:

@@ -49,7 +49,3 @@ def dump(obj: Any) -> str:
         width=100,
         indent=2,
     )
-
-
-def dump_all(objs: list[Any]) -> str:
-    return "---\n".join(dump(o) for o in objs)

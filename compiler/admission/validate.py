@@ -22,7 +22,6 @@ from compiler.admission.template import placeholder as placeholder_of
 from compiler.admission.trialjob import parse_template, validate_trial_job
 from compiler.model.codec import to_go
 from compiler.model.katib import (
-    Condition,
     Experiment,
     ExperimentSpec,
     MetricsCollectorSpec,
@@ -102,7 +101,7 @@ def _name_and_budget(exp: Experiment, errs: _Errors) -> None:
 def _update(new: ExperimentSpec, old: Experiment, errs: _Errors) -> None:
     """U-1..U-3: what may change in a stored experiment."""
     restarting = _key(new) != _key(old.spec)
-    if restarting and _completed(old) and not _restartable(old):
+    if restarting and old.is_completed() and not _restartable(old):
         errs.add("U1")
     if restarting and new.max_trial_count is not None and new.max_trial_count <= old.status.trials:
         errs.add("U2", trials=old.status.trials)
@@ -131,26 +130,12 @@ def _tag_bools(value: object) -> object:
     return value
 
 
-def _first(old: Experiment, condition: str) -> Condition | None:
-    """Katib's getCondition: the first condition of that type, even if a later one differs."""
-    return next((c for c in old.status.conditions if c.type == condition), None)
-
-
-def _has(old: Experiment, condition: str) -> bool:
-    first = _first(old, condition)
-    return first is not None and first.status == "True"
-
-
-def _completed(old: Experiment) -> bool:
-    """Experiment.IsCompleted: Succeeded or Failed, each judged by its first condition."""
-    return _has(old, "Succeeded") or _has(old, "Failed")
-
-
 def _restartable(old: Experiment) -> bool:
-    """Succeeded by reaching maxTrialCount, with LongRunning or FromVolume."""
-    first = _first(old, "Succeeded")
+    """Succeeded by reaching maxTrialCount, with LongRunning or FromVolume. Katib reads the
+    first condition of each type, even if a later one differs (reference §7.1)."""
+    first = old.status.condition("Succeeded")
     return (
-        _has(old, "Succeeded")
+        old.status.has("Succeeded")
         and first is not None
         and first.reason == "ExperimentMaxTrialsReached"
         and old.spec.resume_policy in ("LongRunning", "FromVolume")

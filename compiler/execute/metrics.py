@@ -213,9 +213,3 @@ def objective_text(metric: TrialMetric | None, strategy: str) -> str | None:
     if chosen == UNAVAILABLE and strategy in ("min", "max"):
         chosen = metric.latest
     return None if chosen in (None, UNAVAILABLE) else chosen
-
-
-def objective_value(metric: TrialMetric | None, strategy: str) -> float | None:
-    """The objective as a number; None when unavailable or non-numeric."""
-    text = objective_text(metric, strategy)
-    return None if text is None else number(text)

@@ -254,6 +254,7 @@ class Experiment(KatibModel):
     status: ExperimentStatus = Field(default_factory=ExperimentStatus.model_construct)
 
     def is_completed(self) -> bool:
+        """Experiment.IsCompleted: Succeeded or Failed, each judged by its first condition."""
         return self.status.has("Succeeded") or self.status.has("Failed")
 
 

@@ -8,9 +8,9 @@ from compiler.execute.metrics import (
     ZERO_TIME,
     CollectionError,
     Log,
+    number,
     objective_or_nothing,
     objective_text,
-    objective_value,
     observe,
     parse_json,
     parse_push,
@@ -101,10 +101,10 @@ def test_observation_min_max_latest() -> None:
 
 def test_objective_by_strategy_falls_back_to_latest() -> None:
     (m,) = observe([Log("loss", "abc")], ["loss"])
-    assert objective_text(m, "min") == "abc"
-    assert objective_value(m, "min") is None
+    assert objective_text(m, "min") == "abc"  # non-numeric: latest, and no number
+    assert number("abc") is None
     (n,) = observe([Log("loss", "3"), Log("loss", "1")], ["loss"])
-    assert objective_value(n, "min") == 1.0
-    assert objective_value(n, "max") == 3.0
-    assert objective_value(n, "latest") == 1.0
-    assert objective_value(n, "median") is None  # an invalid strategy disables the objective
+    assert objective_text(n, "min") == "1"
+    assert objective_text(n, "max") == "3"
+    assert objective_text(n, "latest") == "1"
+    assert objective_text(n, "median") is None  # an invalid strategy disables the objective

@@ -141,3 +141,33 @@ def test_early_stopping_with_medianstop(repo: Repo) -> None:
     assert s["trialsEarlyStopped"] >= 1
     stopped = [t for t in repo.results()["trials"] if t["state"] == "EarlyStopped"]
     assert all(t["reason"] == "TrialEarlyStopped" for t in stopped)
+
+
+WRITER = """
+import sys
+from tensorboard.compat.proto import event_pb2, summary_pb2
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
+folder, x = sys.argv[1], float(sys.argv[2])
+writer = EventFileWriter(folder + "/train")
+for step in range(3):
+    value = summary_pb2.Summary.Value(tag="loss", simple_value=(x - 1) ** 2 + 1 / (step + 1))
+    writer.add_event(event_pb2.Event(wall_time=1_700_000_000 + step, step=step,
+                                     summary=summary_pb2.Summary(value=[value])))
+writer.close()
+"""
+
+
+def test_tensorflow_event_collector(repo: Repo) -> None:
+    pytest.importorskip("tensorboard", reason="the tfevent extra is not installed")
+    script = repo.root / "writer.py"
+    script.write_text(WRITER)
+    # the default event folder is relocated to the trial's own folder, as a pod's emptyDir
+    cmd = f"python3 {script} /var/log/katib/tfevent ${{x}}"
+    text = spec(cmd, max_trials=2, parallel=1) + "metrics: {collector: TensorFlowEvent}\n"
+    assert repo.run(repo.spec(text)) == 0
+    trials = repo.results()["trials"]
+    assert [t["state"] for t in trials] == ["Succeeded", "Succeeded"]
+    for t in trials:
+        x = float(next(p["value"] for p in t["parameters"] if p["name"] == "x"))
+        # minimize: the strategy is min, the last of the three decreasing reports
+        assert t["objective"] == pytest.approx((x - 1) ** 2 + 1 / 3, rel=1e-6)  # float32 events

@@ -16,6 +16,7 @@ from compiler.admission.defaults import set_default
 from compiler.admission.errors import BAD_REQUEST, FieldError
 from compiler.admission.katibconfig import KatibConfig, default_config
 from compiler.admission.runtime import check_runtime
+from compiler.admission.template import go_numbers
 from compiler.admission.typemeta import type_meta_problem
 from compiler.admission.validate import ConfigMaps, validate_experiment
 from compiler.kubetypes import Issue, roundtrip_json
@@ -75,7 +76,8 @@ def decode(doc: Document) -> _Decoded:
     problem = type_meta_problem(data)
     if problem:  # e.g. a stray `APIVERSION:` key: the decoder reads keys case-insensitively
         return _Decoded(None, [_bad(doc, (), problem)], [])
-    request = as_request_json(data)
+    # kubectl sends JSON, and the API server decodes and re-encodes it: `3.0` arrives as 3
+    request = go_numbers(data)
     result = roundtrip_json(request, EXPERIMENT_TYPE)
     if result.errors:
         return _Decoded(None, [_bad(doc, e.path, e.message) for e in result.errors], [])
@@ -102,19 +104,6 @@ def _unknown_fields(request: Any, unknown: list[Path]) -> list[Issue]:
     if not unknown:
         return []
     return [i for i in kube_check(request, EXPERIMENT_TYPE) if i.code == "unknown-field"]
-
-
-def as_request_json(value: Any) -> Any:
-    """What reaches the webhook after kubectl turns YAML into JSON and the API server decodes
-    and re-encodes it: an integral float is printed without its fraction (`3.0` → `3`), so it
-    arrives as an integer."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return int(value)
-    if isinstance(value, dict):
-        return {k: as_request_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_request_json(v) for v in value]
-    return value
 
 
 def _bad(doc: Document, path: Path, message: str) -> Diagnostic:

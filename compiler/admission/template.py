@@ -27,20 +27,21 @@ _GO_ESCAPES = {
 _GO_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
 
 
-def _go_number(value: Any) -> Any:
-    """Go prints an integral float64 without a fraction (`1.0` → `1`)."""
+def go_numbers(value: Any) -> Any:
+    """Go prints an integral float64 without a fraction (`1.0` → `1`), so that is how such a
+    number reads back: in a template's JSON text, and in a request kubectl sent as JSON."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         return int(value)
     if isinstance(value, dict):
-        return {k: _go_number(v) for k, v in value.items()}
+        return {k: go_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_go_number(v) for v in value]
+        return [go_numbers(v) for v in value]
     return value
 
 
 def go_json(value: Any) -> str:
     """The text Go's `json.Marshal` gives for an unstructured object."""
-    text = json.dumps(_go_number(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(go_numbers(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return _GO_ESCAPE_RE.sub(lambda m: _GO_ESCAPES[m.group(0)], text)
 
 

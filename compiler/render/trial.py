@@ -6,13 +6,13 @@ Sample values are the parameters' lower bounds and first list items unless given
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.admission.template import go_json, meta_key, placeholder
+from compiler.admission.template import meta_key, placeholder
 from compiler.admission.trialjob import parse_template
+from compiler.admission.validate import template_text
 from compiler.kubetypes import Issue, check
 from compiler.model.katib import Experiment, ParameterSpec
 
@@ -128,22 +128,10 @@ def _meta_value(key: tuple[str, str], trial_spec: dict[str, Any], name: str, nam
 def trial_template_text(
     exp: Experiment, configmaps: Mapping[tuple[str, str], Mapping[str, str]]
 ) -> str:
-    """The template text Katib substitutes into: trialSpec as Go's JSON, or the ConfigMap value."""
-    t = exp.spec.trial_template
-    if t is None:
+    """The template text Katib substitutes into (admission's GetTrialTemplate)."""
+    if exp.spec.trial_template is None:
         raise RenderError("the experiment has no trialTemplate")
-    if t.trial_spec is not None:
-        return go_json(t.trial_spec)
-    cm = t.config_map
-    assert cm is not None
-    data = configmaps.get((cm.config_map_namespace, cm.config_map_name))
-    if data is None or cm.template_path not in data:
-        raise RenderError(
-            f"ConfigMap {cm.config_map_namespace}/{cm.config_map_name} is not "
-            "available offline; pass it with --configmap"
-        )
-    return data[cm.template_path]
-
-
-def dumps(job: dict[str, Any]) -> str:
-    return json.dumps(job, indent=2, sort_keys=True)
+    text, problem = template_text(exp, configmaps)
+    if text is None:
+        raise RenderError(f"{problem}; pass the ConfigMap with --configmap")
+    return text

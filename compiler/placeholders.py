@@ -21,10 +21,6 @@ _META_INDEXED = re.compile(r"trial\.(labels|annotations)\[(.+)\]")
 _KATIB_META = re.compile(
     r"trialSpec\.(Name|Namespace|Kind|APIVersion|(?:Labels|Annotations)\[.+\])"
 )
-NAS_OUTPUTS = {
-    "enas": ("architecture", "nn_config"),
-    "darts": ("algorithm-settings", "search-space", "num-layers"),
-}
 
 
 def meta_reference(token: str) -> str | None:

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from compiler.admission.runtime import NAS_OUTPUTS
 from compiler.model.source import Path
 from compiler.model.spec import ExperimentSpec, Trial, parameter_items
-from compiler.placeholders import NAS_OUTPUTS, meta_name, meta_reference, rewrite, tokens
+from compiler.placeholders import meta_name, meta_reference, rewrite, tokens
 from compiler.values import scalar_text
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from compiler.admission import ConfigMaps, KatibConfig, field_to_path
+from compiler.admission.runtime import NAS_OUTPUTS
 from compiler.imports.sections import (
     Form,
     algorithm_forms,
@@ -30,7 +31,6 @@ from compiler.model.source import Document, Path
 from compiler.model.spec import ExperimentSpec
 from compiler.normalize import SpecContext
 from compiler.pipeline import compile_document
-from compiler.placeholders import NAS_OUTPUTS
 
 # the spec's sections, in writing order, and the Katib paths each one makes
 SECTIONS: dict[str, tuple[Path, ...]] = {

@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check compiler tests benchmarks
-	$(BIN)/ruff format --check compiler tests benchmarks
+	$(BIN)/ruff check compiler tests benchmarks tools
+	$(BIN)/ruff format --check compiler tests benchmarks tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

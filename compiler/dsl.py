@@ -144,6 +144,7 @@ def reset() -> None:
 def experiment(
     name: str | None = None,
     *,
+    revision_suffix: bool | None = None,
     namespace: str | None = None,
     labels: Mapping[str, str] | None = None,
     annotations: Mapping[str, str] | None = None,
@@ -160,8 +161,9 @@ def experiment(
 ) -> None:
     """Declare one Katib experiment. Call it once per experiment; loops are fine.
 
-    name: at most 40 characters; defaults to the file's name when the file declares one
-        experiment. namespace: defaults to the spec's folder (specs/<namespace>/...).
+    name: at most 29 characters; defaults to the file's name when the file declares one
+        experiment. Katib's object is named `<name>-<revision>`, unless revision_suffix=False
+        (then `name` exactly). namespace: defaults to the spec's folder (specs/<namespace>/...).
     objective: `maximize(...)` or `minimize(...)`.
     algorithm: a name ("random", "tpe", "grid", ...) or `algorithm(name, **settings)`.
     trial: what each trial runs: `job(...)`, `tfjob(...)`, ..., `raw(...)`, `configmap(...)`.

@@ -23,6 +23,10 @@ from compiler.trialtemplate import Problem
 from compiler.validate import validate_spec
 
 EDITABLE = ("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount")
+REVISION_LENGTH = 10
+SUFFIX_LENGTH = REVISION_LENGTH + 1  # "-" and the revision
+MAX_NAME = 40  # Katib's V-1
+PBT_MAX_NAME = 26  # Katib's PBT names trials <name>-<uuid4>, a label value (R24)
 # Katib findings that repeat a spec-level one at the same place, in Katib's words
 _SHADOWED = {"KATIB-R1": "SPEC-UNUSED", "KATIB-V37e": "SPEC-PARAMETER"}
 
@@ -84,12 +88,16 @@ def compile_document(
     if verdict.allowed and verdict.experiment is not None:
         diags += sample_trial_findings(verdict.experiment, located, configmaps or {})
     revision = revision_of(manifest) if manifest else ""
+    experiment = verdict.experiment
+    if manifest is not None and spec.revisionSuffix:
+        manifest, experiment = _suffixed(manifest, experiment, revision)
+        diags += _name_findings(manifest, located, diags)
     return Compiled(
         doc.file,
         doc.index,
         spec,
         manifest,
-        verdict.experiment,
+        experiment,
         revision,
         tuple(_sorted(diags)),
         located,
@@ -132,7 +140,47 @@ def revision_of(manifest: dict[str, Any]) -> str:
     """A content hash of what Katib cannot change in place: the spec without its budget."""
     spec = {k: v for k, v in manifest.get("spec", {}).items() if k not in EDITABLE}
     text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:10]
+    return hashlib.sha256(text.encode()).hexdigest()[:REVISION_LENGTH]
+
+
+def object_name(name: str, revision: str) -> str:
+    """The Katib object of a revision: `<name>-<revision>` (ARCHITECTURE.md, "Names")."""
+    return f"{name}-{revision}"
+
+
+def _suffixed(
+    manifest: dict[str, Any], exp: Experiment | None, revision: str
+) -> tuple[dict[str, Any], Experiment | None]:
+    name = object_name(str(manifest["metadata"]["name"]), revision)
+    renamed = {**manifest, "metadata": {**manifest["metadata"], "name": name}}
+    if exp is not None:
+        exp = exp.model_copy(update={"metadata": exp.metadata.model_copy(update={"name": name})})
+    return renamed, exp
+
+
+def _name_findings(
+    manifest: dict[str, Any], located: Document, found: list[Diagnostic]
+) -> list[Diagnostic]:
+    """Katib's name limits (V-1: 40 characters; PBT's R24: 26, reference §10.3 item 10) for
+    the suffixed name; the admission above judged the spec's name alone."""
+    name = str(manifest["metadata"]["name"])
+    pbt = manifest["spec"].get("algorithm", {}).get("algorithmName") == "pbt"
+    limit, code = (PBT_MAX_NAME, "KATIB-R24") if pbt else (MAX_NAME, "KATIB-V1")
+    if len(name) <= limit or any(d.code == code for d in found):
+        return []
+    base = len(name) - SUFFIX_LENGTH
+    return [
+        Diagnostic(
+            code=code,
+            message=f"the Experiment's name {name!r} (the spec's name and its revision) has "
+            f"{len(name)} characters; Katib allows {limit}",
+            where=located.where(("metadata", "name")),
+            hint=f"shorten the name to {limit - SUFFIX_LENGTH} characters (it has {base}), or "
+            "set revisionSuffix: false",
+            field="metadata.name",
+            type="Invalid",
+        )
+    ]
 
 
 def _problem(doc: Document, p: Problem) -> Diagnostic:

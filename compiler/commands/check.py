@@ -167,12 +167,12 @@ def _spec_info(c: Compiled, path: str) -> SpecInfo | None:
     if c.manifest is None or c.experiment is None or c.located is None:
         return None  # it did not compile: its own errors say why
     meta = c.manifest.get("metadata", {})
-    return SpecInfo(path, str(meta.get("namespace", "")), str(meta.get("name", "")), c.index)
+    return SpecInfo(path, str(meta.get("namespace", "")), c.name, c.index)
 
 
 def _ref(c: Compiled) -> ExperimentRef:
     meta = (c.manifest or {}).get("metadata", {})
-    return ExperimentRef(c.source, str(meta.get("name", c.name)), str(meta.get("namespace", "")))
+    return ExperimentRef(c.source, c.name, str(meta.get("namespace", "")))
 
 
 def rule_catalog(root: Path) -> tuple[RuleInfo, ...]:

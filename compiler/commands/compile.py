@@ -85,8 +85,7 @@ def duplicate_experiments(compiled: Sequence[Compiled]) -> list[Diagnostic]:
     for c in compiled:
         if c.manifest is None:
             continue
-        meta = c.manifest["metadata"]
-        key = (meta.get("namespace", ""), meta.get("name", ""))
+        key = (str(c.manifest["metadata"].get("namespace", "")), c.name)  # the spec's name
         if key in seen:
             first = seen[key]
             out.append(

@@ -15,7 +15,7 @@ from compiler.execute.local import Prepared, RunOptions, prepare, results_of
 from compiler.execute.local import run as run_local
 from compiler.execute.runner import Observer
 from compiler.model.diagnostics import Diagnostic
-from compiler.model.results import Results, Source
+from compiler.model.results import ObjectRef, Results, Source
 from compiler.pipeline import Compiled
 
 STATE = Path(".state") / "runs"
@@ -49,7 +49,7 @@ def select(
 def state_dir(root: Path, c: Compiled, given: str | None) -> Path:
     assert c.experiment is not None
     meta = c.experiment.metadata
-    return Path(given) if given else root / STATE / meta.namespace / meta.name
+    return Path(given) if given else root / STATE / meta.namespace / c.name
 
 
 def run_spec(
@@ -102,6 +102,9 @@ def run_spec(
         finally:
             observer.close()
     if out.results is not None:
+        # reports are kept by the spec's name, whatever the revision's object is named
+        named = {"name": compiled.name, "object": ObjectRef(name=compiled.experiment.metadata.name)}
+        out.results = out.results.model_copy(update=named)
         out.report = _report(root, out.results, commit, out)
     return out
 

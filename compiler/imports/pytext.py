@@ -45,6 +45,7 @@ _TRIAL_HELPERS = {
     "XGBoostJob": "xgboostjob",
     "TrainJob": "trainjob",
 }
+_KWARGS = {"earlyStopping": "early_stopping", "revisionSuffix": "revision_suffix"}
 _COMMON = ("parameters", "retain", "primaryPodLabels", "primaryContainer")
 _CONDITIONS = ("successCondition", "failureCondition")
 _JOB_FIELDS = ("image", "command", "args", "env", "resources", "deadline", "container", "pod")
@@ -94,7 +95,7 @@ def _used(node: Any) -> set[str]:
 def _experiment(spec: dict[str, Any], literal: bool) -> Call:
     kwargs: list[tuple[str, Any]] = []
     for key, value in spec.items():
-        name = "early_stopping" if key == "earlyStopping" else key
+        name = _KWARGS.get(key, key)
         kwargs.append((name, value if literal else _section(key, value)))
     return Call("experiment", [], kwargs)
 

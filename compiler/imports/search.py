@@ -30,7 +30,7 @@ from compiler.imports.trial import TrialForm, trial_forms
 from compiler.model.source import Document, Path
 from compiler.model.spec import ExperimentSpec
 from compiler.normalize import SpecContext
-from compiler.pipeline import compile_document
+from compiler.pipeline import compile_document, revision_of
 
 # the spec's sections, in writing order, and the Katib paths each one makes
 SECTIONS: dict[str, tuple[Path, ...]] = {
@@ -101,7 +101,7 @@ def search(stored: dict[str, Any], folder: str, compile_spec: Compiler | None) -
         "metrics": metrics_forms(spec.get("metricsCollectorSpec")),
     }
     state = _State(sections, dict.fromkeys(sections, 0))
-    meta = metadata(stored.get("metadata") or {}, folder)
+    meta = metadata(stored.get("metadata") or {}, folder, revision_of(stored))
     best: Found | None = None
     for trial in trial_forms(spec.get("trialTemplate"), names, outputs):
         for i, forms in enumerate(parameters_forms(params, trial.descriptions)):

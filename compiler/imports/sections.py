@@ -23,6 +23,7 @@ from compiler.admission.defaults import (
     strategy_for,
 )
 from compiler.imports.text import typed
+from compiler.pipeline import object_name
 
 Form = Any
 STRATEGIES = ("min", "max", "latest")
@@ -48,8 +49,16 @@ def unique(forms: list[Form]) -> list[Form]:
 # --- metadata, budget, resume -----------------------------------------------------------------
 
 
-def metadata(meta: dict[str, Any], folder: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": meta.get("name", "")}
+def metadata(meta: dict[str, Any], folder: str, revision: str) -> dict[str, Any]:
+    """A name that ends in its own revision is the spec's name with Katib's suffix; any other
+    name is kept exactly (`revisionSuffix: false`)."""
+    name = str(meta.get("name", ""))
+    suffix = object_name("", revision)
+    out: dict[str, Any] = {"name": name}
+    if revision and name.endswith(suffix) and len(name) > len(suffix):
+        out["name"] = name[: -len(suffix)]
+    else:
+        out["revisionSuffix"] = False
     namespace = meta.get("namespace")
     if namespace and namespace != folder:
         out["namespace"] = namespace

@@ -84,6 +84,22 @@ class Source(ResultsModel):
     experiment_revision: str = ""  # the compiler's content hash of the immutable fields
 
 
+class ObjectRef(ResultsModel):
+    """The Katib object a report was observed from."""
+
+    name: str = ""  # metadata.name: the spec's name and, by default, its revision suffix
+    uid: str = ""  # the cluster's uid ("" for the local backend)
+
+
+class Deleted(ResultsModel):
+    """Why the observed object is gone. Its report stays (Katib keeps no results of a deleted
+    experiment: kubeflow/katib#856)."""
+
+    reason: str  # Replaced | Retired | DeletedOutside
+    message: str = ""
+    replaced_by: str = ""  # the revision that replaced it, for Replaced
+
+
 class Budget(ResultsModel):
     parallel_trial_count: int | None = None
     max_trial_count: int | None = None
@@ -92,10 +108,12 @@ class Budget(ResultsModel):
 
 class Results(ResultsModel):
     schema_: str = SCHEMA
-    name: str
+    name: str  # the spec's name: the report's folder, the same for every revision
     namespace: str
     backend: str  # "local" or "cluster"
     source: Source = Source()
+    object: ObjectRef = ObjectRef()
+    deleted: Deleted | None = None
     objective: ObjectiveSpec
     algorithm: AlgorithmSpec
     early_stopping: EarlyStoppingSpec | None = None

@@ -272,7 +272,19 @@ class Local(SpecModel):
 class ExperimentSpec(SpecModel):
     """A Katib experiment, as short as it can be."""
 
-    name: str = Field(description="The Experiment's name (at most 40 characters).")
+    name: str = Field(
+        description="The experiment's name. Katib's object is named `<name>-<revision>` (see "
+        "revisionSuffix), at most 40 characters in all, so the name has at most 29."
+    )
+    revisionSuffix: bool = Field(
+        True,
+        description="Name the Katib object `<name>-<revision>`, the revision being a hash of "
+        "the fields Katib cannot change in place. An edit of such a field then creates a new "
+        "Experiment beside the old one, which ArgoCD, Flux and `katib-gitops apply` can sync "
+        "without Katib's Forbidden answer; the old one is retired after its report is "
+        "committed. false: the object is named exactly `name`, and such an edit needs a "
+        "delete and a create (`katib-gitops apply` plans it as a replace).",
+    )
     namespace: str | None = Field(
         None, description="Defaults to the spec's folder: specs/<namespace>/..."
     )

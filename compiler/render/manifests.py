@@ -2,8 +2,9 @@
 header, plus a kustomization.yaml that lists them and adds our ownership metadata.
 
 The experiment files hold exactly what Katib stores, so `admit` on them is a fixed point and
-GitOps tools see no drift. Ownership (label `katib-gitops.dev/managed`, annotations naming the
-spec and the revision) is added by kustomize patches: never `app.kubernetes.io/instance`, which
+GitOps tools see no drift. Ownership (labels `katib-gitops.dev/managed` and
+`katib-gitops.dev/experiment`, annotations naming the spec and the revision) is added by kustomize
+patches: never `app.kubernetes.io/instance`, which
 Katib would copy onto every trial.
 """
 
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 from compiler.yamlout import dump
 
 MANAGED_LABEL = "katib-gitops.dev/managed"
+EXPERIMENT_LABEL = "katib-gitops.dev/experiment"  # the spec's name: every revision carries it
 SPEC_ANNOTATION = "katib-gitops.dev/spec"
 REVISION_ANNOTATION = "katib-gitops.dev/revision"
 COMMAND = "katib-gitops compile"
@@ -76,7 +78,7 @@ def experiment_file(c: Compiled, path: str) -> ManifestFile:
     return ManifestFile(path, header + dump(c.manifest))
 
 
-def _patch(name: str, namespace: str, source: str, revision: str) -> str:
+def _patch(name: str, namespace: str, experiment: str, source: str, revision: str) -> str:
     """The ownership patch of one experiment. Written as text, with JSON-quoted values (valid
     YAML scalars): dumping 1,000 small documents costs more than the rest of the file."""
     q = json.dumps
@@ -88,6 +90,7 @@ def _patch(name: str, namespace: str, source: str, revision: str) -> str:
         f"  namespace: {q(namespace)}\n"
         "  labels:\n"
         f"    {MANAGED_LABEL}: {q('true')}\n"
+        f"    {EXPERIMENT_LABEL}: {q(experiment)}\n"
         "  annotations:\n"
         f"    {SPEC_ANNOTATION}: {q(source)}\n"
         f"    {REVISION_ANNOTATION}: {q(revision)}\n"
@@ -108,7 +111,7 @@ def kustomization(compiled: Sequence[tuple[str, Compiled]]) -> ManifestFile:
                     "namespace": namespace,
                     "name": name,
                 },
-                "patch": _patch(name, namespace, c.source, c.revision),
+                "patch": _patch(name, namespace, c.name, c.source, c.revision),
             }
         )
     body: dict[str, Any] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -156,7 +157,9 @@ def test_render_trial_substitutes_values_as_katib_does(
     )
     job = json.loads(capsys.readouterr().out)
     assert job["kind"] == "Job"
-    assert job["metadata"] == {"name": "alpha-sample", "namespace": "team-0"}
+    # Katib names a trial's job after the trial, `<experiment>-<suffix>` (reference §4.4)
+    assert job["metadata"]["namespace"] == "team-0"
+    assert re.fullmatch(r"alpha-[0-9a-f]{10}-sample", job["metadata"]["name"])
     assert job["spec"]["template"]["spec"]["containers"][0]["command"][-1] == "--lr=0.02"
 
 

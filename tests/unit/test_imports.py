@@ -32,6 +32,7 @@ from compiler.imports.text import spec_text, typed
 from compiler.imports.yamltext import render
 from compiler.load.files import load_file
 from compiler.model.source import Document
+from compiler.pipeline import revision_of
 from compiler.placeholders import rewrite
 from compiler.yamlout import dump
 from compiler.yamlsafe import parse_documents
@@ -737,6 +738,7 @@ def test_defaults_are_left_out() -> None:
     _, text, _ = roundtrip(base())
     assert text.splitlines()[1:] == [
         "name: edge",
+        "revisionSuffix: false",  # the manifest's name is kept exactly
         "objective: {maximize: accuracy, goal: 0.9}",
         "algorithm: random",
         "trials: {max: 6}",
@@ -746,6 +748,21 @@ def test_defaults_are_left_out() -> None:
         "  image: docker.io/me/train:1",
         "  command: [python3, train.py, '--lr=${lr}']",
     ]
+
+
+def test_a_name_with_its_own_revision_imports_as_the_spec_name() -> None:
+    """`<name>-<revision>` is what compile names a revision: it imports as `name`, and compiles
+    back to the same object name; any other suffix is kept exactly."""
+    stored = import_experiment(Document(base(), "m.yaml"), config=CONFIG).stored
+    assert stored is not None
+    revision = revision_of(stored)
+    manifest = base()
+    manifest["metadata"]["name"] = f"edge-{revision}"
+    _, text, _ = roundtrip(manifest)
+    assert text.splitlines()[1] == "name: edge" and "revisionSuffix" not in text
+    manifest["metadata"]["name"] = "edge-0123456789"
+    _, text, _ = roundtrip(manifest)
+    assert "name: edge-0123456789\nrevisionSuffix: false\n" in text
 
 
 def test_schema_line_and_namespace() -> None:

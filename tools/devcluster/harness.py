@@ -17,8 +17,8 @@ only when one of those changes.
 
 Command line (from the repository root)::
 
-    python tests/apiserver/apiserver_harness.py build [--webhook]   # build (or reuse) binaries
-    python tests/apiserver/apiserver_harness.py up [--webhook]      # run a cluster until Ctrl-C
+    python -m tools.devcluster.harness build [--webhook]   # build (or reuse) binaries
+    python -m tools.devcluster.harness up [--webhook]      # run a cluster until Ctrl-C
 
 Only the standard library and PyYAML are used here; the tests use the ``kubernetes`` client.
 """

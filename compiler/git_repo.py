@@ -62,3 +62,36 @@ def commit_paths(root: Path, paths: Sequence[str], message: str) -> str | None:
     except git.GitCommandError as exc:
         raise GitError(f"git failed: {exc.stderr.strip() or exc}", "check the repository") from None
     return str(repo.head.commit.hexsha)
+
+
+def read_tree(root: Path, rev: str, prefix: str) -> dict[str, bytes]:
+    """Every file under `prefix` (a folder, e.g. "generated") at revision `rev`, by path
+    relative to it; {} when the folder does not exist there."""
+    repo = _repo(root)
+    try:
+        tree = repo.commit(rev).tree
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise GitError(
+            f"{rev!r} is not a revision of {root}", "name a commit or a branch"
+        ) from None
+    try:
+        folder = tree / prefix
+    except KeyError:
+        return {}
+    if folder.type != "tree":
+        return {}
+    return {
+        str(blob.path)[len(prefix) + 1 :]: blob.data_stream.read()
+        for blob in folder.traverse()
+        if isinstance(blob, git.Blob)
+    }
+
+
+def revision(root: Path, rev: str = "HEAD") -> str:
+    """The full commit id `rev` names."""
+    try:
+        return str(_repo(root).commit(rev).hexsha)
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise GitError(
+            f"{rev!r} is not a revision of {root}", "name a commit or a branch"
+        ) from None

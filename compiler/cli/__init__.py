@@ -13,7 +13,21 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from compiler import __version__
-from compiler.cli import admit, check, compile, imports, policy, render_trial, run, schema
+from compiler.cli import (
+    admit,
+    apply,
+    check,
+    compile,
+    diff,
+    gitops,
+    imports,
+    plan,
+    policy,
+    reconcile,
+    render_trial,
+    run,
+    schema,
+)
 from compiler.errors import KatibGitopsError
 
 # pydantic looks for plugins through package metadata on first use (~10 ms at every start);
@@ -29,6 +43,11 @@ COMMANDS: tuple[ModuleType, ...] = (
     schema,
     imports,
     run,
+    diff,
+    plan,
+    apply,
+    reconcile,
+    gitops,
 )
 
 

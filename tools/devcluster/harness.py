@@ -493,6 +493,7 @@ class ApiServer:
     namespace: str  #: labelled katib.kubeflow.org/metrics-collector-injection=enabled
     workdir: Path
     katib_dir: Path
+    etcd_url: str = ""  #: http://127.0.0.1:PORT, etcd's client URL (its v3 JSON gateway too)
     #: seconds: "etcd", "kube-apiserver", "crds", "total" (the fresh start)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
@@ -510,7 +511,9 @@ class Cluster:
         katib_dir: Path,
         namespace: str = "katib-test",
         log: Log = _default_log,
+        apiserver_args: Sequence[str] = (),
     ):
+        self.apiserver_args = list(apiserver_args)  # more kube-apiserver flags (fault tests)
         self.workdir = Path(workdir)
         self.binaries = binaries
         self.katib_dir = katib_dir
@@ -595,6 +598,7 @@ class Cluster:
                 "--endpoint-reconciler-type=none",
                 "--enable-priority-and-fairness=false",
                 "--profiling=false",
+                *self.apiserver_args,
             ],
         )
         ca_file = cert_dir / "apiserver.crt"  # leaf + its self-signed CA
@@ -683,6 +687,7 @@ class Cluster:
             namespace=self.namespace,
             workdir=wd,
             katib_dir=self.katib_dir,
+            etcd_url=client_url,
             timings={k: round(v, 2) for k, v in timings.items()},
         )
         self.log(

@@ -1,0 +1,17 @@
+"""`katib-gitops diff` (being written)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    c = sub.add_parser("diff", help="(being written)")
+    c.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("katib-gitops: diff is not written yet", file=sys.stderr)
+    return 2

@@ -511,6 +511,7 @@ class Cluster:
         katib_dir: Path,
         namespace: str = "katib-test",
         log: Log = _default_log,
+        *,
         apiserver_args: Sequence[str] = (),
     ):
         self.apiserver_args = list(apiserver_args)  # more kube-apiserver flags (fault tests)

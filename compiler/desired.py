@@ -25,6 +25,7 @@ from compiler.render.manifests import (
 from compiler.yamlsafe import decode_text, parse_documents
 
 KUSTOMIZATION = "kustomization.yaml"
+MAX_DEPTH = 1  # generated/kustomization.yaml lists folders; theirs list files
 EXPERIMENT_API = "kubeflow.org/v1beta1"
 
 
@@ -60,22 +61,33 @@ def read_desired(files: Mapping[str, bytes], folder: str = "generated") -> Desir
     """`files` are generated/'s, by path relative to it. An empty folder wants nothing."""
     if not files:
         return DesiredSet(())
-    if KUSTOMIZATION not in files:
-        raise _error(folder, KUSTOMIZATION, "is missing", "run `katib-gitops compile`")
-    kustomization = _one(files[KUSTOMIZATION], f"{folder}/{KUSTOMIZATION}")
-    patches = _patches(kustomization, f"{folder}/{KUSTOMIZATION}")
-    out = []
-    for path in _resources(kustomization, f"{folder}/{KUSTOMIZATION}"):
+    out: list[Desired] = []
+    _read_kustomization(files, "", folder, out)
+    return DesiredSet(tuple(sorted(out, key=lambda d: (d.namespace, d.experiment))))
+
+
+def _read_kustomization(
+    files: Mapping[str, bytes], prefix: str, folder: str, out: list[Desired], depth: int = 0
+) -> None:
+    """One kustomization: its experiment files, and the folders it lists (the teams')."""
+    name = f"{prefix}{KUSTOMIZATION}"
+    if name not in files:
+        raise _error(folder, name, "is missing", "run `katib-gitops compile`")
+    kustomization = _one(files[name], f"{folder}/{name}")
+    patches = _patches(kustomization, f"{folder}/{name}")
+    for resource in _resources(kustomization, f"{folder}/{name}"):
+        path = f"{prefix}{resource}"
+        if f"{path}/{KUSTOMIZATION}" in files and depth < MAX_DEPTH:
+            _read_kustomization(files, f"{path}/", folder, out, depth + 1)
+            continue
         if path not in files:
-            raise _error(folder, path, "is listed in kustomization.yaml but missing", "")
+            raise _error(folder, path, f"is listed in {name} but missing", "")
         manifest = _one(files[path], f"{folder}/{path}")
         meta = manifest.get("metadata")
         if manifest.get("kind") != "Experiment" or not isinstance(meta, dict):
             raise _error(folder, path, "is not an Experiment", "run `katib-gitops compile`")
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
-        merged = _merge_metadata(manifest, patches.get(key, {}))
-        out.append(_desired(merged, path))
-    return DesiredSet(tuple(sorted(out, key=lambda d: (d.namespace, d.experiment))))
+        out.append(_desired(_merge_metadata(manifest, patches.get(key, {})), path))
 
 
 def _desired(manifest: dict[str, Any], path: str) -> Desired:

@@ -32,7 +32,20 @@ def test_the_repositorys_generated_folder() -> None:
     }
     assert owned(d.manifest)
     assert d.manifest["spec"]["maxTrialCount"] == 12
-    assert len(desired.experiments) == len(list((ROOT / "generated").rglob("*.yaml"))) - 1
+    experiments = [
+        p for p in (ROOT / "generated").rglob("*.yaml") if p.name != "kustomization.yaml"
+    ]
+    assert len(desired.experiments) == len(experiments)
+    # each team's folder is a kustomization of its own (ArgoCD and Flux sync one per team)
+    team = read_desired(
+        {k[4:]: v for k, v in files(ROOT / "generated").items() if k.startswith("nlp/")}
+    )
+    assert {d.experiment for d in team.experiments} == {
+        "bert-base-grid",
+        "bert-large-grid",
+        "bert-small-grid",
+        "tokenizer-hyperband",
+    }
 
 
 def test_empty_folder_wants_nothing() -> None:

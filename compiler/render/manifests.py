@@ -25,6 +25,13 @@ EXPERIMENT_LABEL = "katib-gitops.dev/experiment"  # the spec's name: every revis
 SPEC_ANNOTATION = "katib-gitops.dev/spec"
 REVISION_ANNOTATION = "katib-gitops.dev/revision"
 COMMAND = "katib-gitops compile"
+#: ArgoCD and Flux never delete an experiment: an old revision is retired by our reconciler
+#: once its report is in Git (ARCHITECTURE.md, "Names"). ArgoCD reads sync options from the
+#: object for every sync, a manual one included; Flux skips objects marked so when it prunes.
+NEVER_PRUNE = {
+    "argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
+    "kustomize.toolkit.fluxcd.io/prune": "disabled",
+}
 
 
 class Compiled(Protocol):
@@ -95,6 +102,7 @@ def _patch(name: str, namespace: str, experiment: str, source: str, revision: st
         "  annotations:\n"
         f"    {SPEC_ANNOTATION}: {q(source)}\n"
         f"    {REVISION_ANNOTATION}: {q(revision)}\n"
+        + "".join(f"    {k}: {q(v)}\n" for k, v in NEVER_PRUNE.items())
     )
 
 

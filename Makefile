@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck contracts unit bench clean
+.PHONY: demo test lint typecheck contracts unit bench clean cluster
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ demo: $(STAMP)
 	$(BIN)/katib-gitops check
 	$(BIN)/katib-gitops run specs/demo/spirals.yaml
 	@echo "The report: reports/demo/spirals/README.md (and reports/index.md)"
+
+# A local Katib cluster in the foreground (kube-apiserver, etcd, Katib's CRDs and webhooks, a
+# Katib simulator): writes .state/cluster/kubeconfig; Ctrl-C stops it. Needs Go.
+cluster: $(STAMP)
+	$(BIN)/python -m tools.devcluster
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/compile.py

@@ -454,6 +454,17 @@ def _wait(
     )
 
 
+def _loadable(cert: Path) -> bool:
+    """The certificate is written and whole (it exists a moment before it is complete)."""
+    if not cert.exists():
+        return False
+    try:
+        ssl.create_default_context(cafile=str(cert))
+    except (ssl.SSLError, OSError):
+        return False
+    return True
+
+
 def _write_signing_key(path: Path) -> None:
     """An RSA key for --service-account-{key,signing-key}-file."""
     if shutil.which("openssl"):
@@ -603,7 +614,9 @@ class Cluster:
             ],
         )
         ca_file = cert_dir / "apiserver.crt"  # leaf + its self-signed CA
-        _wait("the serving certificate", ca_file.exists, ready_timeout, [etcd, apiserver])
+        _wait(
+            "the serving certificate", lambda: _loadable(ca_file), ready_timeout, [etcd, apiserver]
+        )
         rest = Rest(server, token, ca_file)
 
         def ready() -> bool:
@@ -715,9 +728,16 @@ class Cluster:
     # -- Katib admission webhooks -----------------------------------------------------------
 
     def start_katib_webhooks(
-        self, binary: Path, namespace: str = "katib-admission", ready_timeout: float = 60
+        self,
+        binary: Path,
+        namespace: str = "katib-admission",
+        ready_timeout: float = 60,
+        *,
+        namespace_selector: dict[str, str] | None = None,
     ) -> KatibWebhooks:
-        """Serve Katib's experiment webhooks and register them for ``namespace`` only."""
+        """Serve Katib's experiment webhooks and register them for ``namespace`` only, or, with
+        ``namespace_selector``, for every namespace carrying those labels (``make cluster``:
+        every namespace labelled for Katib's injection)."""
         assert self.api is not None, "start() first"
         rest = self.api.rest()
         t0 = time.monotonic()
@@ -801,7 +821,8 @@ class Cluster:
                     continue  # /mutate-pod is for the controller's metrics-collector sidecar
                 hook = dict(hook)  # noqa: PLW2901
                 hook["clientConfig"] = {"url": base + path, "caBundle": ca_bundle}
-                hook["namespaceSelector"] = {"matchLabels": {WEBHOOK_SCOPE_LABEL: "enabled"}}
+                scope = namespace_selector or {WEBHOOK_SCOPE_LABEL: "enabled"}
+                hook["namespaceSelector"] = {"matchLabels": dict(scope)}
                 hooks.append(hook)
             plural = doc["kind"].lower() + "s"
             rest.create(
@@ -843,10 +864,12 @@ class Cluster:
             _rest=rest,
             _registered=registered,
         )
-        self.log(
-            f"Katib webhooks at {base} for namespace {namespace} "
-            f"in {self.webhook.startup_seconds:.1f}s"
+        scope = (
+            f"namespaces labelled {namespace_selector}"
+            if namespace_selector
+            else f"namespace {namespace}"
         )
+        self.log(f"Katib webhooks at {base} for {scope} in {self.webhook.startup_seconds:.1f}s")
         return self.webhook
 
 

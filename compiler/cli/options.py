@@ -21,3 +21,22 @@ def configmaps(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="a ConfigMap holding trial templates (repeatable)",
     )
+
+
+def revision(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--revision", default="HEAD", metavar="REF", help="the git revision (default: HEAD)"
+    )
+
+
+def connection(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--kubeconfig",
+        metavar="FILE",
+        help="the kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)",
+    )
+    p.add_argument("--context", help="the kubeconfig context (default: its current-context)")
+
+
+def output(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", choices=["text", "json"], default="text", help="the format")

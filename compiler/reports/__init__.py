@@ -1,10 +1,13 @@
-"""The only writer of reports/: each experiment's README.md, results.json, trials.csv and SVG
-plots under `reports/<namespace>/<experiment>/`, plus `reports/index.md` and
+"""The only writer (and reader) of reports/: each experiment's README.md, results.json,
+trials.csv and SVG plots under `reports/<namespace>/<experiment>/`, its earlier revisions under
+`reports/<namespace>/<experiment>/revisions/<revision>/`, plus `reports/index.md` and
 `reports/results.schema.json`.
 
 Reports are rendered from `Results` alone, and rendering is byte-stable: the same Results give
-the same bytes, files are written only when their bytes change, and the experiment's folder
-holds only what we wrote (stale files are removed).
+the same bytes, files are written only when their bytes change, and a folder holds only what
+we wrote (stale files are removed). When an experiment's report is written for another
+revision (or another run: a new object uid) than the one its folder holds, the one it holds is
+moved to `revisions/` first, so earlier revisions stay reachable from the index.
 """
 
 from __future__ import annotations
@@ -18,18 +21,20 @@ from compiler.model.results import Results
 from compiler.reports import render
 
 REPORTS = "reports"
+REVISIONS = "revisions"
+RESULTS = "results.json"
 
 
 def report_dir(root: Path, results: Results) -> Path:
     return root / REPORTS / results.namespace / results.name
 
 
-def render_report(results: Results, root: Path) -> dict[str, bytes]:
-    """File name → bytes, for one experiment's folder."""
+def render_report(results: Results, root: Path, folder: Path | None = None) -> dict[str, bytes]:
+    """File name → bytes, for one report's folder (by default the experiment's own)."""
     from compiler.reports.plots import FILES, render_plots
 
     env = render.environment(root)
-    rel = f"{REPORTS}/{results.namespace}/{results.name}"
+    rel = (folder or report_dir(root, results)).relative_to(root).as_posix()
     files = {
         "README.md": render.render(
             env, "README.md.j2", render.context(results, rel, FILES)
@@ -41,26 +46,89 @@ def render_report(results: Results, root: Path) -> dict[str, bytes]:
     return files
 
 
-def write_reports(results: Results, root: Path) -> list[str]:
-    """Write one experiment's report and the index; the paths we own, relative to root."""
-    files = render_report(results, root)
+def write_reports(
+    results: Results, root: Path, *, current: bool | None = True, index: bool = True
+) -> list[str]:
+    """Write one experiment's report and the index; the paths we own, relative to root.
+    `current`: in the experiment's folder (True), as an earlier revision in `revisions/`
+    (False), or wherever this run's report is now (None: the folder if it holds this run or
+    nothing, else revisions/)."""
     folder = report_dir(root, results)
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in files):
-        stale.unlink()
-    for name, data in files.items():
-        _write(folder / name, data)
-    write_index(root)
+    if current is None:
+        held = _read(folder / RESULTS)
+        current = held is None or _same_run(held, results)
+    if current:
+        _archive_other_run(root, folder, results)
+        target = folder
+    else:
+        target = revision_dir(folder, results)
+    _write_folder(root, target, results)
+    if index:
+        write_index(root)
     rel = folder.relative_to(root).as_posix()
     return [rel, f"{REPORTS}/index.md", f"{REPORTS}/results.schema.json"]
 
 
+def revision_dir(folder: Path, results: Results) -> Path:
+    """revisions/<revision>/, or <revision>-<uid> when that revision ran twice (a revert)."""
+    revision = results.source.experiment_revision or "unknown"
+    plain = folder / REVISIONS / revision
+    held = _read(plain / RESULTS)
+    if held is None or _same_run(held, results):
+        return plain
+    return folder / REVISIONS / f"{revision}-{results.object.uid[:8] or 'local'}"
+
+
+def _archive_other_run(root: Path, folder: Path, results: Results) -> None:
+    held = _read(folder / RESULTS)
+    if held is None or _same_run(held, results):
+        return
+    _write_folder(root, revision_dir(folder, held), held)
+    for old in (p for p in folder.iterdir() if p.is_file()):
+        old.unlink()
+
+
+def _same_run(a: Results, b: Results) -> bool:
+    """The same revision, and (on a cluster) the same object."""
+    if a.source.experiment_revision != b.source.experiment_revision:
+        return False
+    return not (a.object.uid and b.object.uid and a.object.uid != b.object.uid)
+
+
+def _write_folder(root: Path, folder: Path, results: Results) -> None:
+    files = render_report(results, root, folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in files):
+        stale.unlink()
+    for name, data in sorted(files.items(), key=lambda x: x[0] == RESULTS):
+        _write(folder / name, data)  # results.json last: a crash leaves it stale, not others
+
+
+def _read(path: Path) -> Results | None:
+    try:
+        return Results.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def recorded(root: Path) -> list[tuple[str, Results]]:
+    """Every report with its folder (relative to root): current ones and earlier revisions.
+    Reports that do not parse (not ours, or another version's) are left out."""
+    base = root / REPORTS
+    paths = [*base.glob(f"*/*/{RESULTS}"), *base.glob(f"*/*/{REVISIONS}/*/{RESULTS}")]
+    out = []
+    for path in sorted(paths):
+        found = _read(path)
+        if found is not None:
+            out.append((path.parent.relative_to(root).as_posix(), found))
+    return out
+
+
 def write_index(root: Path) -> None:
     rows = []
-    for path in sorted((root / REPORTS).glob("*/*/results.json")):
-        try:
-            r = Results.from_json(path.read_text(encoding="utf-8"))
-        except ValueError:
+    for path in sorted((root / REPORTS).glob(f"*/*/{RESULTS}")):
+        r = _read(path)
+        if r is None:
             continue  # not ours, or from an incompatible version: left out of the index
         best = r.best
         rows.append(
@@ -75,12 +143,25 @@ def write_index(root: Path) -> None:
                 "trials": len(r.trials),
                 "backend": r.backend,
                 "link": f"{r.namespace}/{r.name}/README.md",
+                "deleted": r.deleted.reason if r.deleted else "",
+                "revision": r.source.experiment_revision,
+                "revisions": _revisions(path.parent, f"{r.namespace}/{r.name}"),
             }
         )
     env = render.environment(root)
     _write(root / REPORTS / "index.md", render.render(env, "index.md.j2", {"rows": rows}).encode())
     schema = json.dumps(Results.model_json_schema(by_alias=True), indent=2, sort_keys=True) + "\n"
     _write(root / REPORTS / "results.schema.json", schema.encode())
+
+
+def _revisions(folder: Path, link: str) -> list[dict[str, str]]:
+    out = []
+    for path in sorted((folder / REVISIONS).glob(f"*/{RESULTS}")):
+        r = _read(path)
+        if r is not None:
+            name = path.parent.name
+            out.append({"name": name, "link": f"{link}/{REVISIONS}/{name}/README.md"})
+    return out
 
 
 def trials_csv(results: Results) -> str:

@@ -1,0 +1,110 @@
+"""generated/ at a git revision, refused unless it is what that revision's specs compile to.
+
+The cluster side applies the committed tree, never a fresh compile (design, "Data flows one
+way"); this check is what makes that safe: a pull request that edits generated/ by hand, or
+forgets to recompile, is refused. Compiling every spec costs seconds, so verdicts are kept in
+the repository's git folder (`.git/katib-gitops/verified.json`: never part of the work tree, so
+never in a commit), keyed by the tree ids of specs/, policies/, templates/ and generated/ and
+the compiler's version. It is a cache: deleting it costs one compile.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler import __version__
+from compiler.desired import DesiredSet, read_desired
+from compiler.errors import KatibGitopsError
+
+CACHE = "verified.json"
+KEEP = 64  # verdicts remembered
+INPUTS = ("specs", "policies", "templates")  # what compile reads (templates: report overrides)
+GENERATED = "generated"
+
+
+class Refused(KatibGitopsError):
+    """The revision's generated/ is not its specs' (exit 1: a check failed)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass
+class Verifier:
+    """Remembers verdicts (on disk) and parsed generated/ trees (in memory)."""
+
+    root: Path
+    configmaps: Sequence[str] = ()
+    _parsed: dict[str, DesiredSet] = field(default_factory=dict)
+
+    def __call__(self, revision: str) -> DesiredSet:
+        from compiler import git_repo
+
+        ids = git_repo.tree_ids(self.root, revision, [*INPUTS, GENERATED])
+        key = "/".join([__version__, *(ids.get(p, "") for p in (*INPUTS, GENERATED))])
+        generated = None
+        if key not in self._verified():
+            generated = git_repo.read_tree(self.root, revision, GENERATED)
+            self._check(revision, generated)
+            self._remember(key)
+        tree = ids.get(GENERATED, "")
+        if tree not in self._parsed:
+            files = generated or git_repo.read_tree(self.root, revision, GENERATED)
+            self._parsed = {tree: read_desired(files)}  # one revision at a time is enough
+        return self._parsed[tree]
+
+    def _check(self, revision: str, generated: dict[str, bytes]) -> None:
+        from compiler import git_repo
+        from compiler.commands.compile import compile_specs
+        from compiler.render.manifests import manifest_set
+
+        short = revision[:10]
+        with tempfile.TemporaryDirectory(prefix="katib-gitops-verify-") as tmp:
+            git_repo.export_tree(self.root, revision, list(INPUTS), Path(tmp))
+            for c in self.configmaps:  # trial-template ConfigMaps given on the command line
+                (Path(tmp) / c).parent.mkdir(parents=True, exist_ok=True)
+                (Path(tmp) / c).write_bytes((self.root / c).read_bytes())
+            run = compile_specs(Path(tmp), configmaps=self.configmaps)
+        if run.has_errors:
+            first = next(d for d in run.diagnostics if d.severity.value == "error")
+            raise Refused(
+                f"the specs at {short} do not compile: {first.render().splitlines()[0]}",
+                "fix the spec on the branch; `katib-gitops validate` shows every problem",
+            )
+        wanted = {f.path: f.text.encode() for f in manifest_set(run.compiled).files}
+        if wanted != generated:
+            differ = sorted(set(wanted) ^ set(generated)) + sorted(
+                p for p in set(wanted) & set(generated) if wanted[p] != generated[p]
+            )
+            raise Refused(
+                f"generated/ at {short} is not what its specs compile to "
+                f"({len(differ)} file(s) differ, e.g. generated/{differ[0]})",
+                "run `katib-gitops compile` and commit generated/ with the specs",
+            )
+
+    def _cache(self) -> Path:
+        from compiler import git_repo
+
+        return git_repo.state_dir(self.root) / CACHE
+
+    def _verified(self) -> list[str]:
+        try:
+            data = json.loads(self._cache().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [str(k) for k in data] if isinstance(data, list) else []
+
+    def _remember(self, key: str) -> None:
+        path = self._cache()
+        keys = [*(k for k in self._verified() if k != key), key][-KEEP:]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(keys), encoding="utf-8")
+        tmp.replace(path)

@@ -1,0 +1,1 @@
+"""Flux's own CEL health-check evaluator (fluxcd/pkg/runtime/cel), for testing our expressions."""

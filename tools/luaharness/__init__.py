@@ -1,0 +1,1 @@
+"""Argo CD's own Lua engine (argo-cd util/lua), for testing our health.lua files."""

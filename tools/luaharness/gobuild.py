@@ -1,0 +1,119 @@
+"""Build one small Go module of tools/ into a binary, cached outside the repository.
+
+Used by tools/luaharness (Argo CD's Lua engine) and tools/celharness (Flux's CEL evaluator).
+The binary goes to ``$KATIB_GITOPS_CACHE/<name>/<name>-<key>/<name>`` (default
+``~/.cache/katib-gitops/``), keyed by a hash of the module's go.mod, go.sum and Go sources, the
+Go version and the build flags, as ``tools/devcluster/harness.py`` does for kube-apiserver:
+a rebuild happens only when one of those changes. Modules come through the Go module proxy
+into the Go module cache; nothing of Argo CD or Flux is stored in this repository.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+Log = Callable[[str], None]
+
+FLAGS = ("-trimpath", "-buildvcs=false", "-ldflags", "-s -w")
+
+
+class GoBuildError(RuntimeError):
+    """`go` is missing, or the build failed."""
+
+
+class HarnessError(RuntimeError):
+    """A harness program rejected its input or failed."""
+
+
+def cache_root() -> Path:
+    base = os.environ.get("KATIB_GITOPS_CACHE")
+    return Path(base).expanduser() if base else Path.home() / ".cache" / "katib-gitops"
+
+
+def find_go() -> str:
+    go = shutil.which("go")
+    if go is None:
+        raise GoBuildError("the `go` command is not on PATH")
+    return go
+
+
+def go_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["CGO_ENABLED"] = "0"  # static binaries, no C toolchain needed
+    env["GOFLAGS"] = "-mod=readonly"  # go.sum is the lock: never rewrite it in a build
+    return env
+
+
+def _go_version(go: str) -> str:
+    res = subprocess.run(
+        [go, "env", "GOVERSION", "GOOS", "GOARCH"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=go_env(),
+    )
+    return res.stdout.strip().replace("\n", " ")
+
+
+def build_key(module_dir: Path, go: str) -> str:
+    """Hash of everything that determines the binary."""
+    h = hashlib.sha256()
+    h.update(_go_version(go).encode() + b"\0" + " ".join(FLAGS).encode() + b"\0")
+    sources = sorted(str(p.relative_to(module_dir)) for p in module_dir.rglob("*.go"))
+    for rel in ["go.mod", "go.sum", *sources]:
+        h.update(rel.encode() + b"\0" + (module_dir / rel).read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def build(module_dir: Path, name: str, log: Log, estimate: str = "") -> Path:
+    """Build the module's main package into the cache once; return the binary's path."""
+    go = find_go()
+    root = cache_root() / name
+    root.mkdir(parents=True, exist_ok=True)
+    key = build_key(module_dir, go)
+    out = root / f"{name}-{key}"
+    binary, stamp = out / name, out / "BUILD-OK.json"
+    if stamp.exists() and binary.exists():
+        return binary
+    with open(root / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one builder at a time (pytest-xdist, parallel jobs)
+        if stamp.exists() and binary.exists():
+            return binary
+        log(f"building {name} (key {key}){', ' + estimate if estimate else ''}")
+        start = time.monotonic()
+        tmp = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root))
+        try:
+            res = subprocess.run(  # noqa: PLW1510 - the exit code is checked below
+                [go, "build", *FLAGS, "-o", str(tmp / name), "."],
+                cwd=module_dir,
+                env=go_env(),
+                capture_output=True,
+                text=True,
+                stdin=subprocess.DEVNULL,
+            )
+            if res.returncode != 0 or not (tmp / name).is_file():
+                tail = "\n".join((res.stdout + res.stderr).splitlines()[-40:])
+                raise GoBuildError(f"go build of {name} failed (exit {res.returncode}):\n{tail}")
+            seconds = round(time.monotonic() - start, 1)
+            info = {"key": key, "go": _go_version(go), "seconds": seconds}
+            (tmp / "BUILD-OK.json").write_text(json.dumps(info, indent=2))
+            if out.exists():
+                shutil.rmtree(out)
+            tmp.rename(out)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        for old in root.glob(f"{name}-*"):  # drop binaries of older versions
+            if old != out and old.is_dir() and (old / "BUILD-OK.json").exists():
+                shutil.rmtree(old, ignore_errors=True)
+        log(f"built {name} in {seconds:.0f}s -> {binary}")
+    return binary

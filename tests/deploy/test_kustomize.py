@@ -31,6 +31,7 @@ EXPECTED = {
     ("ServiceAccount", NAMESPACE, "katib-gitops"),
     ("ClusterRole", None, "katib-gitops-observe"),
     ("ClusterRole", None, "katib-gitops-apply"),
+    ("ClusterRole", None, "katib-gitops-retire"),
     ("ClusterRoleBinding", None, "katib-gitops-observe"),
     ("Role", "kubeflow", "katib-gitops-katib-config"),
     ("RoleBinding", "kubeflow", "katib-gitops-katib-config"),
@@ -180,6 +181,8 @@ def test_the_readme_overlays_build(kustomize: Path, tmp_path: Path) -> None:
         "overlays/observe/kustomization.yaml",
         "overlays/apply/kustomization.yaml",
         "overlays/apply/clusterrolebinding-apply.yaml",
+        "overlays/retire/kustomization.yaml",
+        "overlays/retire/clusterrolebinding-retire.yaml",
     }
     root = overlays(tmp_path)
     observe = kustomize_build(kustomize, root / "overlays/observe")
@@ -193,6 +196,11 @@ def test_the_readme_overlays_build(kustomize: Path, tmp_path: Path) -> None:
     assert binding["subjects"] == [
         {"kind": "ServiceAccount", "name": "katib-gitops", "namespace": NAMESPACE}
     ]
+    retiring = kustomize_build(kustomize, root / "overlays/retire")
+    args = _container(retiring)["args"]
+    assert "--observe-only" in args and args[-1] == "--prune"  # ArgoCD or Flux applies
+    binding = one(retiring, "ClusterRoleBinding", "katib-gitops-retire")
+    assert binding["roleRef"]["name"] == "katib-gitops-retire"
 
 
 def test_the_apply_overlay_refuses_a_base_whose_arguments_moved(

@@ -31,7 +31,7 @@ def test_no_role_has_a_wildcard_secrets_or_a_dangerous_verb(
     base_objects: list[dict[str, Any]],
 ) -> None:
     roles = _roles(base_objects)
-    assert len(roles) == 3
+    assert len(roles) == 4  # observe, katib-config, retire, apply
     for role in roles:
         name = role["metadata"]["name"]
         for rule in role["rules"]:
@@ -91,6 +91,13 @@ def test_the_apply_role_adds_only_applying_and_retiring(
         ("", "configmaps", "create"),
         ("", "configmaps", "patch"),
     }
+
+
+def test_the_retire_role_adds_only_deleting_experiments(
+    base_objects: list[dict[str, Any]],
+) -> None:
+    retire = _grants(one(base_objects, "ClusterRole", "katib-gitops-retire"))
+    assert retire == {("kubeflow.org", "experiments", "delete")}
 
 
 def test_the_base_binds_observe_and_not_apply(base_objects: list[dict[str, Any]]) -> None:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from compiler.model.results import Results
+from compiler.model.results import SCHEMA, Results
 from compiler.reports import render
 
 REPORTS = "reports"
@@ -111,17 +114,53 @@ def _read(path: Path) -> Results | None:
         return None
 
 
-def recorded(root: Path) -> list[tuple[str, Results]]:
-    """Every report with its folder (relative to root): current ones and earlier revisions.
-    Reports that do not parse (not ours, or another version's) are left out."""
+@dataclass(frozen=True)
+class Recorded:
+    """A report as found on disk: its folder (relative to the repository) and its results.json,
+    parsed as plain JSON; `results` validates it into the model when asked."""
+
+    folder: str
+    data: dict[str, Any]
+
+    @cached_property
+    def results(self) -> Results:
+        return Results.model_validate(self.data)
+
+
+_SEEN: dict[Path, tuple[tuple[int, int], Recorded | None]] = {}  # path → (mtime, size) → parse
+
+
+def recorded(root: Path) -> list[Recorded]:
+    """Every report: current ones and earlier revisions. Reports that do not parse (not ours,
+    or another version's) are left out. A file unchanged since the last call is not read again
+    (a reconciler reads 1,000 reports at every pass)."""
     base = root / REPORTS
     paths = [*base.glob(f"*/*/{RESULTS}"), *base.glob(f"*/*/{REVISIONS}/*/{RESULTS}")]
     out = []
     for path in sorted(paths):
-        found = _read(path)
+        found = _light(path, path.parent.relative_to(root).as_posix())
         if found is not None:
-            out.append((path.parent.relative_to(root).as_posix(), found))
+            out.append(found)
     return out
+
+
+def _light(path: Path, folder: str) -> Recorded | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    stamp = (st.st_mtime_ns, st.st_size)
+    seen = _SEEN.get(path)
+    if seen is not None and seen[0] == stamp and (seen[1] is None or seen[1].folder == folder):
+        return seen[1]
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        data = None
+    ok = isinstance(data, dict) and data.get("schema") == SCHEMA
+    found = Recorded(folder, data) if ok and isinstance(data, dict) else None
+    _SEEN[path] = (stamp, found)
+    return found
 
 
 def write_index(root: Path) -> None:

@@ -92,7 +92,9 @@ def _convergence(results: Results) -> Figure:
     ax.set_xlabel("trial")
     ax.set_ylabel(_metric_name(results))
     ax.set_title(f"{results.objective.type} {_metric_name(results)}: best so far")
-    ax.legend(loc="best", frameon=False)
+    # a fixed corner: "best" tries every place against every point (a third of the plot's time)
+    corner = "lower right" if results.objective.type == "maximize" else "upper right"
+    ax.legend(loc=corner, frameon=False)
     return fig
 
 
@@ -194,6 +196,8 @@ def _parameters(results: Results) -> Figure:
 
 def _metrics(results: Results) -> Figure:
     names = [results.objective.objective_metric_name, *results.objective.additional_metric_names]
+    if not any(m.series for t in results.trials for m in t.metrics if m.name in names):
+        return _empty(Figure(figsize=(7.0, 2.8 * len(names))), "no metric was reported")
     fig = Figure(figsize=(7.0, 2.8 * len(names)))
     series_found = False
     for i, name in enumerate(names):

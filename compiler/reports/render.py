@@ -7,6 +7,7 @@ by one formatter, so the same Results give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import math
 import posixpath
 from collections.abc import Sequence
@@ -34,6 +35,14 @@ class TemplateError(KatibGitopsError):
 
 
 def environment(root: Path) -> jinja2.Environment:
+    """One environment per repository: jinja2 compiles each template once and reloads it when
+    its file changes (compiling one costs more than rendering a report)."""
+    return _environment(str(root.resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(root_text: str) -> jinja2.Environment:
+    root = Path(root_text)
     loader = jinja2.FileSystemLoader([str(root / REPO_TEMPLATES), str(PACKAGE_TEMPLATES)])
     # Markdown, not HTML: values go through `cell`, so autoescape stays off (S701)
     env = jinja2.Environment(

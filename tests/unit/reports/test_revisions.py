@@ -43,7 +43,7 @@ def test_a_new_revision_moves_the_old_report_to_revisions(tmp_path: Path) -> Non
     assert "](../../../../../specs/team/mnist.yaml)" in (old / "README.md").read_text()
     index = (tmp_path / "reports/index.md").read_text()
     assert "[`aaaaaaaaaa`](team/mnist/revisions/aaaaaaaaaa/README.md)" in index
-    assert [f for f, _ in recorded(tmp_path)] == [
+    assert [r.folder for r in recorded(tmp_path)] == [
         "reports/team/mnist",
         "reports/team/mnist/revisions/aaaaaaaaaa",
     ]

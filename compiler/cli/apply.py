@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = apply(
         Path(args.root),
-        Connection(args.kubeconfig, args.context),
+        Connection(args.kubeconfig, args.context, request_timeout=args.request_timeout),
         revision=args.revision,
         dry_run=args.dry_run == "server",
         prune=args.prune,

@@ -36,6 +36,14 @@ def connection(p: argparse.ArgumentParser) -> None:
         help="the kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)",
     )
     p.add_argument("--context", help="the kubeconfig context (default: its current-context)")
+    p.add_argument(
+        "--request-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long one API request may wait for its answer; a request and its retries "
+        "give up after twice that (default: 30, so 60 with retries)",
+    )
 
 
 def output(p: argparse.ArgumentParser) -> None:

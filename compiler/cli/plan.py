@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = plan(
         Path(args.root),
-        Connection(args.kubeconfig, args.context),
+        Connection(args.kubeconfig, args.context, request_timeout=args.request_timeout),
         revision=args.revision,
         configmaps=args.configmap,
     )

@@ -75,12 +75,12 @@ def run(args: argparse.Namespace) -> int:
     from compiler.commands.reconcile import Watch, once, prepare, watch
 
     for name in ("commit_interval", "fetch_interval", "resync"):
-        if getattr(args, name) <= 0:
+        if not getattr(args, name) > 0:  # NaN too: no interval would ever elapse
             print(f"katib-gitops: --{name.replace('_', '-')} must be > 0", file=sys.stderr)
             return 2
     root = Path(args.root)
     prepare(root, args.clone_url, args.branch, args.git_credentials)
-    connection = Connection(args.kubeconfig, args.context, args.db_manager)
+    connection = Connection(args.kubeconfig, args.context, args.db_manager, args.request_timeout)
     opts = Options(
         observe_only=args.observe_only,
         prune=args.prune,

@@ -104,10 +104,10 @@ class Applier:
         return Change(a, "dry-run" if self.dry_run else "applied")
 
     def _replace(self, a: Action) -> Change:
-        if self.observe_only:
-            return Change(a, "skipped", "observe-only: the new revision comes from ArgoCD or Flux")
         assert a.desired is not None and a.live is not None
         same_name = a.replaces == a.name
+        if self.observe_only:
+            return self._replace_beside_a_gitops_tool(a, same_name)
         if self.dry_run:
             self._delete(a, dry_run=True)
             if not same_name:  # the webhook judges the new one; with the same name it cannot
@@ -119,6 +119,29 @@ class Applier:
             self._wait_gone(a)
         self.cluster.apply(a.desired.manifest, force=True)
         return Change(a, "applied", f"replaced {a.namespace}/{a.replaces}")
+
+    def _replace_beside_a_gitops_tool(self, a: Action, same_name: bool) -> Change:
+        """ArgoCD or Flux applies: a new name is theirs to create. The same name they cannot
+        replace (Katib refuses the edit, U-3): with --prune the old revision is archived and
+        deleted, and their next sync creates the new one."""
+        if not same_name:
+            return Change(a, "skipped", "observe-only: the new revision comes from ArgoCD or Flux")
+        if not self.prune:
+            return Change(
+                a,
+                "failed",
+                "Katib refuses this edit in place and ArgoCD or Flux cannot replace an object of "
+                "the same name (revisionSuffix: false): run with --prune to archive and delete "
+                "the old revision, so that the next sync creates the new one",
+            )
+        if self.dry_run:
+            self._delete(a, dry_run=True)
+            return Change(a, "dry-run")
+        self.archive(a)
+        self._delete(a, dry_run=False)
+        return Change(
+            a, "applied", "deleted after its report was committed; the next sync creates it"
+        )
 
     def _retire(self, a: Action) -> Change:
         if not self.prune:

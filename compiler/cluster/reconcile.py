@@ -31,10 +31,11 @@ from compiler.cluster.plan import Action, Observed, Plan, UpdateCheck, make_plan
 from compiler.cluster.status import Series, experiment_name, observed_status, results
 from compiler.desired import DesiredSet, owned
 from compiler.errors import KatibGitopsError
-from compiler.model.results import Budget, Deleted, Results
+from compiler.model.results import Deleted, Results
 from compiler.render.manifests import REVISION_ANNOTATION
 
 REPORTS = "reports"
+CHUNK = 50  # experiments whose trials are read and reported together
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def run_pass(ctx: Context) -> Outcome:
         if ctx.options.commit:
             finish(ctx, out, lambda: write_observed(ctx, desired, live))  # 6, 7
     except KatibGitopsError as exc:
-        out.error = exc
+        out.error = _explained(exc)
     finally:
         out.seconds = time.monotonic() - started
     return out
@@ -139,18 +140,20 @@ def write_observed(ctx: Context, desired: DesiredSet, live: Sequence[Obj]) -> li
     todo = [e for e in live if not _deleting(e) and _changed(e, inventory.report_of(e))]
     todo.sort(key=lambda e: not _is_current(e, wanted))  # current revisions first: they archive
     todo += [e for e in going if inventory.report_of(e) is None]  # never reported: all there is
-    trials = ctx.observer.trials(todo)
-    series = _series(ctx, [t for ts in trials.values() for t in ts])
     written = []
-    for exp in todo:
-        key = (_ns(exp), str((exp.get("metadata") or {}).get("name", "")))
-        deleted = _why_gone(results(exp, []), wanted) if _deleting(exp) else None
-        r = results(exp, trials.get(key, []), deleted=deleted, series=series, notes=ctx.notes)
-        current = True if _is_current(exp, wanted) and deleted is None else None
-        written += write_reports(r, ctx.root, current=current, index=False)[:1]
+    for start in range(0, len(todo), CHUNK):  # a chunk's trials at a time: memory stays flat
+        chunk = todo[start : start + CHUNK]
+        trials = ctx.observer.trials(chunk)
+        series = _series(ctx, [t for ts in trials.values() for t in ts])
+        for exp in chunk:
+            key = (_ns(exp), str((exp.get("metadata") or {}).get("name", "")))
+            deleted = _why_gone(results(exp, []), wanted) if _deleting(exp) else None
+            r = results(exp, trials.get(key, []), deleted=deleted, series=series, notes=ctx.notes)
+            current = True if _is_current(exp, wanted) and deleted is None else None
+            written += write_reports(r, ctx.root, current=current, index=False)[:1]
     uids = {str((e.get("metadata") or {}).get("uid", "")) for e in live if not _deleting(e)}
     for record in inventory.records:
-        if record.uid in uids or record.results.deleted is not None:
+        if record.uid in uids or record.deleted:
             continue
         gone = record.results.model_copy(update={"deleted": _why_gone(record.results, wanted)})
         written += write_reports(gone, ctx.root, current=None, index=False)[:1]
@@ -176,6 +179,21 @@ def _archive(ctx: Context, out: Outcome, action: Action) -> None:
         _push(ctx, out, lambda: write_reports(r, ctx.root, current=None))
 
 
+def _explained(exc: KatibGitopsError) -> KatibGitopsError:
+    """A transient cluster error that outlived its retries (a 429, a 5xx) says what it is and
+    that a later pass may succeed: the server's own words ("the server is currently unable to
+    handle the request") do not."""
+    from compiler.cluster.errors import Transient
+
+    if isinstance(exc, Transient) and not exc.hint:
+        answer = f"HTTP {exc.status}" if exc.status else "no answer"
+        exc.hint = (
+            f"the API server failed ({answer}) after every retry: a transient failure, the next "
+            "pass tries again (--request-timeout sets how long a request and its retries take)"
+        )
+    return exc
+
+
 def _series(ctx: Context, trials: Sequence[Obj]) -> Series:
     """The metric logs of these trials: each trial's objective metric and additional ones, as
     Katib's trial controller asks for them."""
@@ -191,19 +209,19 @@ def _series(ctx: Context, trials: Sequence[Obj]) -> Series:
 
 
 def _changed(exp: Obj, record: Record | None) -> bool:
-    if record is None or record.results.deleted is not None:
+    """What the report records differs from what the cluster shows: compared as the JSON the
+    report holds, so that an unchanged experiment costs no parse of its report."""
+    if record is None or record.deleted:
         return True
     spec = exp.get("spec") or {}
-    budget = Budget(
-        parallel_trial_count=spec.get("parallelTrialCount"),
-        max_trial_count=spec.get("maxTrialCount"),
-        max_failed_trial_count=spec.get("maxFailedTrialCount"),
-    )
-    r = record.results
+    budget = {
+        k: spec.get(k) for k in ("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount")
+    }
+    data = record.data
     return (
-        r.status != observed_status(exp)
-        or r.budget != budget
-        or r.source.experiment_revision != _rev(exp)
+        data.get("budget") != budget
+        or (data.get("source") or {}).get("experimentRevision") != _rev(exp)
+        or data.get("status") != observed_status(exp).model_dump(by_alias=True, mode="json")
     )
 
 

@@ -16,11 +16,23 @@ NO_HISTORY = (
 )
 
 
+class SetupError(UsageError):
+    """The command line names something that cannot be used (exit 2), with a hint."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
 @dataclass(frozen=True)
 class Connection:
     kubeconfig: str | None = None
     context: str | None = None
     db_manager: str | None = None  # katib-db-manager's address, for metric history
+    #: seconds one request may wait for its answer; a request and its retries stop after twice
+    #: that (the client's defaults: 30 and 60). `--request-timeout 1` fails fast on a cluster
+    #: that is away.
+    request_timeout: float = 30.0
 
 
 def context(
@@ -33,13 +45,31 @@ def context(
     log: Callable[[str], None] = lambda _: None,
 ) -> Context:
     from compiler.cluster.client import connect
+    from compiler.cluster.errors import ConfigError
     from compiler.cluster.observe import Listing
+    from compiler.cluster.retry import Retry
     from compiler.cluster.updates import update_errors
     from compiler.commands.revision import Verifier
 
     if not (root / ".git").exists():
-        raise UsageError(f"{root} is not the root of a git repository")
-    cluster = connect(connection.kubeconfig, connection.context, on_request=on_request)
+        raise SetupError(
+            f"{root} is not the root of a git repository",
+            "give the clone's top folder (the one holding .git)",
+        )
+    timeout = connection.request_timeout
+    if not timeout > 0:  # also refuses NaN
+        raise SetupError(f"--request-timeout must be > 0, not {timeout:g}", "e.g. 30")
+    try:
+        cluster = connect(
+            connection.kubeconfig,
+            connection.context,
+            timeout=timeout,
+            retry=Retry(deadline=2 * timeout),
+            on_request=on_request,
+        )
+    except ConfigError as exc:
+        exc.hint = exc.hint or "pass --kubeconfig FILE (a kubeconfig), or set KUBECONFIG"
+        raise
     series = None
     if connection.db_manager:
         from compiler.cluster.dbmanager import DBManager

@@ -4,7 +4,9 @@
 informers (list + watch with bookmarks, a relist on 410 Gone) and runs a pass whenever they see a
 change, when the repository moves, and at every resync; reports are written at each pass and
 committed at most every `commit_interval` (a report archived before a delete is committed at
-once). SIGTERM ends the current pass, commits, pushes, and stops.
+once). SIGTERM ends the current pass, commits, pushes, and stops. A failed commit or push (the
+git server away) is logged and tried again at the next commit; a watch that cannot go on (a
+terminal error: Katib's CRDs gone, RBAC taken away) stops the loop with that error.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.cluster.metrics import ReconcilerMetrics
 from compiler.cluster.plan import ORDER
 from compiler.cluster.reconcile import Context, Options, Outcome, finish, run_pass
 from compiler.commands.cluster import Connection, context
+from compiler.errors import KatibGitopsError
+
+if TYPE_CHECKING:
+    from compiler.cluster.informer import Informer
 
 Log = Callable[[str], None]
 
@@ -41,8 +48,13 @@ class Loop:
     log: Log
     changed: threading.Event = field(default_factory=threading.Event)
     pending: set[str] = field(default_factory=set)  # report folders written, not committed
+    #: the last commit or push failed (the git server is away): the next round tries again
+    push_error: KatibGitopsError | None = None
+    fatal: KatibGitopsError | None = None  # an informer's terminal error: the loop stops on it
     revision: str = ""
     outcomes: list[Outcome] = field(default_factory=list)  # the last few, for tests
+    #: the report commits made between passes (the pass's own are in its Outcome)
+    on_commit: Callable[[Outcome], None] = lambda _: None
 
     def run(self, on_pass: Callable[[Outcome], None]) -> Outcome:
         """Until `stop`; the last pass's outcome (its error is the loop's)."""
@@ -63,10 +75,12 @@ class Loop:
                 self.changed.clear()
                 out = self._pass()
                 on_pass(out)
-            if self.pending and (stopping or now - last_commit >= self.watch.commit_interval):
+            due = stopping or now - last_commit >= self.watch.commit_interval
+            if (self.pending or self.push_error) and due:
                 self._commit(out)
                 last_commit = now
             if stopping:
+                out.error = self.fatal or out.error or self.push_error
                 return out
             self._wait(min(self.watch.fetch_interval, self.watch.commit_interval, 1.0))
 
@@ -79,7 +93,6 @@ class Loop:
 
     def _sync(self, out: Outcome) -> str:
         from compiler import git_repo
-        from compiler.errors import KatibGitopsError
 
         try:
             o = self.ctx.options
@@ -90,13 +103,21 @@ class Loop:
             return ""
 
     def _commit(self, out: Outcome) -> None:
-        if not self.pending:
+        if not (self.pending or self.push_error):
             return
         done = Outcome(revision=self.revision, written=sorted(self.pending))
-        finish(self.ctx, done)
+        try:
+            finish(self.ctx, done)
+        except KatibGitopsError as exc:
+            # what was committed stays in the clone (a sync replays it); reports not committed
+            # are written again by the next pass: the next round pushes them; the loop goes on
+            done.error = exc
+            self.log(f"commit or push failed: {exc}")
+        self.push_error = done.error
         out.commits += done.commits
         out.pushed = out.pushed or done.pushed
         self.pending.clear()
+        self.on_commit(done)
 
     def _generation(self) -> int:
         return int(getattr(self.ctx.observer, "generation", 0))
@@ -146,7 +167,7 @@ def watch(
 
     ctx = context(root, connection, options, configmaps=configmaps, on_request=on_request, log=log)
     server = serve(settings.listen, registry, health) if settings.listen else None
-    loop = Loop(ctx, settings, stop, log)
+    loop = Loop(ctx, settings, stop, log, on_commit=lambda done: _record_round(metrics, done))
     informers = _start_informers(loop, stop)
 
     def on_pass(out: Outcome) -> None:
@@ -188,8 +209,8 @@ def _start_informers(loop: Loop, stop: threading.Event) -> list[threading.Thread
     threads = []
     for informer in caches:
         t = threading.Thread(
-            target=informer.run,
-            args=(stop, lambda _event: loop.changed.set()),
+            target=_follow,
+            args=(loop, informer, stop),
             name=f"informer-{informer.kind.plural}",
             daemon=True,
         )
@@ -198,15 +219,39 @@ def _start_informers(loop: Loop, stop: threading.Event) -> list[threading.Thread
     return threads
 
 
+def _follow(loop: Loop, informer: Informer, stop: threading.Event) -> None:
+    """An informer's thread. A terminal error (Katib's CRDs deleted, RBAC taken away) ends its
+    cache: a loop on a stale cache would report what is no longer so, so the loop stops with
+    that error, after its last pass and commit."""
+    try:
+        informer.run(stop, lambda _event: loop.changed.set())
+    except KatibGitopsError as exc:
+        loop.log(f"watching {informer.kind.plural} failed: {exc}")
+        loop.fatal = loop.fatal or exc
+        stop.set()
+
+
 def _record(m: ReconcilerMetrics, out: Outcome) -> None:
     m.passes.inc(result="ok" if out.error is None else "error")
     if out.error is not None:
         m.errors.inc(kind=type(out.error).__name__)
+    _record_commits(m, out)
+    m.pass_seconds.set(out.seconds)
+    m.last_pass.set(time.time())
+
+
+def _record_commits(m: ReconcilerMetrics, out: Outcome) -> None:
     m.commits.inc(len(out.commits))
     if out.commits and out.pushed:
         m.pushes.inc(result="ok")
-    m.pass_seconds.set(out.seconds)
-    m.last_pass.set(time.time())
+
+
+def _record_round(m: ReconcilerMetrics, done: Outcome) -> None:
+    """A commit (and push) between passes (`Loop._commit`)."""
+    _record_commits(m, done)
+    if done.error is not None:
+        m.errors.inc(kind=type(done.error).__name__)
+        m.pushes.inc(result="error")
 
 
 def _summary(out: Outcome) -> str:

@@ -48,6 +48,13 @@ class Verifier:
         from compiler import git_repo
 
         ids = git_repo.tree_ids(self.root, revision, [*INPUTS, GENERATED])
+        if not ids.get("specs"):  # compile would name a temporary folder; say what is missing
+            raise Refused(
+                f"{revision[:10]} has no specs/ folder: there is nothing to compile generated/ "
+                "from",
+                "specs are specs/<namespace>/<name>.yaml; when none is left, keep the folder "
+                "(e.g. specs/.gitkeep) and commit what `katib-gitops compile` writes",
+            )
         key = "/".join([__version__, *(ids.get(p, "") for p in (*INPUTS, GENERATED))])
         generated = None
         if key not in self._verified():

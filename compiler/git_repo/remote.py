@@ -87,6 +87,10 @@ def fetch(s: Session, up: Upstream, timeout: float) -> str:
     return s.sha(up.tracking)
 
 
+#: what a remote says when another push took the branch between its check and its update
+LOST_RACE = ("cannot lock ref", "incorrect old value provided")
+
+
 def push_once(s: Session, up: Upstream, timeout: float) -> str:
     """Push HEAD to the upstream branch: "pushed", "up to date" (the remote has this very
     commit: another writer made the same one), or "rejected" (the remote has moved on: someone
@@ -102,6 +106,8 @@ def push_once(s: Session, up: Upstream, timeout: float) -> str:
     refused = [line for line in out.splitlines() if line.startswith("!")]
     if any("[rejected]" in line for line in refused):
         return "rejected"
+    if refused and any(words in f"{refused[0]} {err}" for words in LOST_RACE):
+        return "rejected"  # another push moved the ref between the remote's check and its lock
     if refused:  # [remote rejected]: a hook or a branch protection said no
         reason = refused[0].split("\t")[-1]
         raise GitError(

@@ -56,9 +56,11 @@ def connect(
     timeout: float = 30.0,
     retry: Retry | None = None,
     on_request: Callable[[str, int], None] | None = None,
+    user_agent: str = f"katib-gitops/{__version__}",
 ) -> KubeCluster:
     """A `KubeCluster` for the kubeconfig (or $KUBECONFIG, ~/.kube/config, the in-cluster
-    service account, in that order) and context. Sends nothing yet."""
+    service account, in that order) and context. Sends nothing yet. The API server names the
+    manager of a write that is not an apply after the user agent's first word."""
     paths = settings.locate(kubeconfig, os.environ, Path.home())
     if paths is None:
         if context:
@@ -72,7 +74,7 @@ def connect(
         selected = settings.select(settings.read(paths), context, ", ".join(map(str, paths)))
         configuration = _from_kubeconfig(selected)
         namespace, name = selected.namespace, selected.context
-    transport = _Transport(configuration)
+    transport = _Transport(configuration, user_agent)
     return KubeCluster(
         transport,
         namespace=namespace,
@@ -146,11 +148,12 @@ def _redact(text: str, secrets: Sequence[str]) -> str:
 class _Transport:
     """One `ApiClient` (its TLS and auth settings, its urllib3 pool), sending raw requests."""
 
-    def __init__(self, configuration: Any) -> None:
+    def __init__(self, configuration: Any, user_agent: str) -> None:
         import urllib3.exceptions as u3
 
         kube = _kube()
         self._configuration = configuration
+        self._user_agent = user_agent
         try:
             self._api = kube.client.ApiClient(configuration)
         except (ValueError, TypeError, OSError, u3.HTTPError) as exc:  # e.g. a bad proxy-url
@@ -181,7 +184,7 @@ class _Transport:
         def failed(exc: BaseException) -> ClusterError:
             return self._no_answer(exc, f"{method} {path}", target, timeout)
 
-        headers = {"Accept": "application/json", "User-Agent": f"katib-gitops/{__version__}"}
+        headers = {"Accept": "application/json", "User-Agent": self._user_agent}
         headers.update(self._auth(method, path, target))
         data = None
         if body is not None:

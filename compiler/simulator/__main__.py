@@ -12,6 +12,8 @@ from pathlib import Path
 from compiler.errors import KatibGitopsError
 from compiler.simulator.context import Options, stderr_log
 
+KATIB_USER_AGENT = "katib-controller/v0.19.0 (the katib-gitops simulator)"
+
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
@@ -78,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         from compiler.cluster.client import connect
         from compiler.simulator.controller import Simulator
 
-        cluster = connect(kubeconfig=args.kubeconfig, context=args.context)
+        # as Katib's controller: its writes (finalizers, status) are recorded under its name
+        cluster = connect(
+            kubeconfig=args.kubeconfig, context=args.context, user_agent=KATIB_USER_AGENT
+        )
         simulator = Simulator(cluster, options, stderr_log)
         simulator.start()
         if args.ready_file is not None:

@@ -93,8 +93,10 @@ def _convergence(results: Results) -> Figure:
     ax.set_ylabel(_metric_name(results))
     ax.set_title(f"{results.objective.type} {_metric_name(results)}: best so far")
     # a fixed corner: "best" tries every place against every point (a third of the plot's time)
-    corner = "lower right" if results.objective.type == "maximize" else "upper right"
-    ax.legend(loc=corner, frameon=False)
+    if results.objective.type == "maximize":
+        ax.legend(loc="lower right", frameon=False)
+    else:
+        ax.legend(loc="upper right", frameon=False)
     return fig
 
 

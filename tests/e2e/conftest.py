@@ -3,9 +3,6 @@ behind Katib's real webhooks, and team repositories."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +13,7 @@ import pytest
 from tests.conftest import require_go
 from tests.e2e.gitops import Api
 from tests.e2e.workspace import Workspace
-from tests.reconcile.conftest import wait_for
+from tests.reconcile.conftest import simulating
 from tools.devcluster.harness import INJECTION_LABEL, WEBHOOK_SCOPE_LABEL
 
 
@@ -29,49 +26,12 @@ def kustomize() -> Path:
     return kustomize_binary()
 
 
-def _simulating(kubeconfig: Path) -> bool:
-    """A simulator for this API server is already running, started by this process: the
-    session-scoped one of tests/reconcile/conftest.py, when those tests ran first."""
-    me, wanted = str(os.getpid()), str(kubeconfig).encode()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = stat.read_text().rsplit(")", 1)[1].split()[1]
-            argv = (stat.parent / "cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError):
-            continue  # gone meanwhile
-        if parent == me and b"compiler.simulator" in argv and wanted in argv:
-            return True
-    return False
-
-
-@pytest.fixture(scope="module")
-def simulator(apiserver: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The Katib simulator for every namespace, synthetic trials of 0.2 s (as in
-    tests/reconcile/conftest.py), for one module at a time. Two simulators would both play
-    Katib's controller on the same experiments (one trial too many, seen when tests/reconcile
-    and these ran in one session): so when the session already has the one of
-    tests/reconcile, that one serves, and ours stops before any later module's starts."""
-    if _simulating(apiserver.kubeconfig):
-        yield
-        return
-    work = tmp_path_factory.mktemp("e2e-simulator")
-    ready = work / "ready"
-    with (work / "simulator.log").open("wb") as log:
-        argv = ["--kubeconfig", str(apiserver.kubeconfig), "--trial-seconds", "0.2"]
-        argv += ["--state", str(work / "state"), "--ready-file", str(ready)]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "compiler.simulator", *argv],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            wait_for("the simulator", lambda: ready.exists() or proc.poll() is not None, 60)
-            assert proc.poll() is None, (work / "simulator.log").read_text()
-            yield
-        finally:
-            proc.terminate()
-            proc.wait(20)
+@pytest.fixture(scope="package")
+def simulator(apiserver: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The Katib simulator while this folder's tests run (one at a time: two would both play
+    Katib's controller on the same experiments)."""
+    with simulating(apiserver.kubeconfig, tmp_path_factory.mktemp("e2e-simulator")) as log:
+        yield log
 
 
 @pytest.fixture

@@ -96,9 +96,11 @@ def simulating(kubeconfig: Path, work: Path) -> Iterator[Path]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def simulator(apiserver: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The Katib simulator for every namespace, synthetic trials of 0.2 s."""
+    """The Katib simulator for every namespace, synthetic trials of 0.2 s, while this folder's
+    tests run: it plays Katib on every experiment of the shared API server, so it must be gone
+    before tests/simulator starts simulators of its own."""
     with simulating(apiserver.kubeconfig, tmp_path_factory.mktemp("simulator")) as log:
         yield log
 

@@ -2,7 +2,7 @@
 
 The program is built from fluxcd/pkg/runtime v0.117.0 (its `cel` package, wired as
 kustomize-controller wires `spec.healthCheckExprs`) and cached by
-``tools.luaharness.gobuild.build``. Command line, from the repository root::
+``tools.gobuild.build``. Command line, from the repository root::
 
     python -m tools.celharness.harness build
 """
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tools.luaharness import gobuild
+from tools import gobuild
 
 HERE = Path(__file__).resolve().parent
 ESTIMATE = "about 3 CPU-minutes (2 min on 2 cores) from an empty Go build cache"

@@ -2,34 +2,28 @@
 ``cmd/db-manager/v1beta1`` (``go.mod`` beside this file: ``tool`` directive); nothing of Katib is
 kept in this repository.
 
-The binary is cached in ``$KATIB_GITOPS_CACHE/dbmanager/`` (default
-``~/.cache/katib-gitops/dbmanager/``) under a key hashing go.mod, go.sum, the Go version and the
-build flags, so it is built once per version; parallel builders wait on a file lock.
+``tools/gobuild.py`` builds it into ``$KATIB_GITOPS_CACHE/katib-db-manager/`` (default
+``~/.cache/katib-gitops/``), once per key (go.mod, go.sum, the Go version, the build flags).
 
     python -m tools.dbmanager.build        # build (or reuse) and print the binary's path
 
-Only the standard library is used, as in ``tools/devcluster/harness.py``.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
+
+from tools import gobuild
 
 HERE = Path(__file__).resolve().parent
 KATIB_MODULE = "github.com/kubeflow/katib"
 PACKAGE = f"{KATIB_MODULE}/cmd/db-manager/v1beta1"
 BINARY = "katib-db-manager"  # the name Katib's image gives it (cmd/db-manager/v1beta1/Dockerfile)
-LDFLAGS = "-s -w"
+ESTIMATE = "about 2.5 min from an empty Go build cache"
 #: where Katib's gRPC API is defined, inside the Katib module
 API_PROTO = "pkg/apis/manager/v1beta1/api.proto"
 
@@ -39,9 +33,7 @@ class DBManagerBuildError(RuntimeError):
 
 
 def cache_root() -> Path:
-    base = os.environ.get("KATIB_GITOPS_CACHE")
-    root = Path(base).expanduser() if base else Path.home() / ".cache" / "katib-gitops"
-    return root / "dbmanager"
+    return gobuild.cache_root() / BINARY
 
 
 def katib_version() -> str:
@@ -54,78 +46,30 @@ def katib_version() -> str:
 
 
 def find_go() -> str:
-    go = shutil.which("go")
-    if go is None:
-        raise DBManagerBuildError("the `go` command is not on PATH (needed for katib-db-manager)")
-    return go
-
-
-def _env() -> dict[str, str]:
-    return dict(os.environ, CGO_ENABLED="0")  # a static binary, no C toolchain
-
-
-def _go_version(go: str) -> str:
-    out = subprocess.run(
-        [go, "env", "GOVERSION", "GOOS", "GOARCH"],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=_env(),
-    )
-    return out.stdout.strip().replace("\n", " ")
+    try:
+        return gobuild.find_go()
+    except gobuild.GoBuildError as exc:
+        raise DBManagerBuildError(str(exc)) from None
 
 
 def build_key(go: str) -> str:
-    h = hashlib.sha256()
-    h.update(_go_version(go).encode() + b"\0" + LDFLAGS.encode() + b"\0")
-    for name in ("go.mod", "go.sum"):
-        h.update(name.encode() + b"\0" + (HERE / name).read_bytes() + b"\0")
-    return h.hexdigest()[:16]
+    return gobuild.build_key(HERE, go, PACKAGE)
 
 
 def dbmanager_binary(log: bool = True) -> Path:
     """The path of katib-db-manager built from go.mod's Katib version (built at most once)."""
-    go = find_go()
-    root = cache_root()
-    root.mkdir(parents=True, exist_ok=True)
-    out = root / f"{BINARY}-{build_key(go)}"
-    binary, stamp = out / BINARY, out / "BUILD-OK.json"
-    if stamp.exists() and binary.exists():
-        return binary
-    with open(root / "build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one builder at a time (pytest-xdist, parallel CI)
-        if stamp.exists() and binary.exists():
-            return binary
-        _build(go, out, log)
-        for old in root.glob(f"{BINARY}-*"):  # drop builds of other versions
-            if old != out and (old / "BUILD-OK.json").exists():
-                shutil.rmtree(old, ignore_errors=True)
-    return binary
-
-
-def _build(go: str, out: Path, log: bool) -> None:
-    start = time.monotonic()
-    if log:
-        print(f"[dbmanager] building {PACKAGE}@{katib_version()} -> {out}", file=sys.stderr)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{BINARY}-", dir=out.parent))
     try:
-        argv = [go, "build", "-trimpath", "-ldflags", LDFLAGS, "-o", str(tmp / BINARY), PACKAGE]
-        res = subprocess.run(  # noqa: PLW1510 - the exit code is checked just below
-            argv, cwd=HERE, env=_env(), capture_output=True, text=True, stdin=subprocess.DEVNULL
-        )
-        if res.returncode != 0 or not (tmp / BINARY).is_file():
-            tail = "\n".join((res.stdout + res.stderr).splitlines()[-30:])
-            raise DBManagerBuildError(f"go build {PACKAGE} failed (exit {res.returncode}):\n{tail}")
-        seconds = round(time.monotonic() - start, 1)
-        info = {"katib": katib_version(), "go": _go_version(go), "seconds": seconds}
-        (tmp / "BUILD-OK.json").write_text(json.dumps(info, indent=2) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    if log:
-        print(f"[dbmanager] built in {seconds:.1f}s", file=sys.stderr, flush=True)
+        return gobuild.build(HERE, BINARY, _log if log else _quiet, ESTIMATE, PACKAGE)
+    except gobuild.GoBuildError as exc:
+        raise DBManagerBuildError(str(exc)) from None
+
+
+def _log(msg: str) -> None:
+    print(f"[dbmanager] {msg}", file=sys.stderr, flush=True)
+
+
+def _quiet(msg: str) -> None:
+    return None
 
 
 def katib_module_dir() -> Path:
@@ -134,7 +78,7 @@ def katib_module_dir() -> Path:
     res = subprocess.run(  # noqa: PLW1510 - the exit code is checked below, with the JSON error
         [find_go(), "mod", "download", "-json", ref],
         cwd=HERE,
-        env=_env(),
+        env=gobuild.go_env(),
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,

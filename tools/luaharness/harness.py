@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tools.luaharness import gobuild
+from tools import gobuild
 
 HERE = Path(__file__).resolve().parent
 ESTIMATE = "about 6 CPU-minutes (5 min on 2 cores) from an empty Go build cache"

@@ -1,11 +1,14 @@
-"""Build one small Go module of tools/ into a binary, cached outside the repository.
+"""Build one Go module of tools/ into a binary, cached outside the repository: the one way
+the test tools are built (luaharness: Argo CD's Lua engine; celharness: Flux's CEL evaluator;
+kustomize; dbmanager: Katib's katib-db-manager).
 
-Used by tools/luaharness (Argo CD's Lua engine) and tools/celharness (Flux's CEL evaluator).
 The binary goes to ``$KATIB_GITOPS_CACHE/<name>/<name>-<key>/<name>`` (default
 ``~/.cache/katib-gitops/``), keyed by a hash of the module's go.mod, go.sum and Go sources, the
 Go version and the build flags, as ``tools/devcluster/harness.py`` does for kube-apiserver:
-a rebuild happens only when one of those changes. Modules come through the Go module proxy
-into the Go module cache; nothing of Argo CD or Flux is stored in this repository.
+a rebuild happens only when one of those changes; parallel builders wait on a file lock.
+`target` is the package to build: "." for the module's own main, or the import path of a
+dependency the module lists as a `tool`. Modules come through the Go module proxy into the Go
+module cache; nothing of those projects is stored in this repository.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def cache_root() -> Path:
 def find_go() -> str:
     go = shutil.which("go")
     if go is None:
-        raise GoBuildError("the `go` command is not on PATH")
+        raise GoBuildError("the `go` command is not on PATH (Go >= 1.24 builds the test tools)")
     return go
 
 
@@ -64,22 +67,24 @@ def _go_version(go: str) -> str:
     return res.stdout.strip().replace("\n", " ")
 
 
-def build_key(module_dir: Path, go: str) -> str:
+def build_key(module_dir: Path, go: str, target: str = ".") -> str:
     """Hash of everything that determines the binary."""
     h = hashlib.sha256()
     h.update(_go_version(go).encode() + b"\0" + " ".join(FLAGS).encode() + b"\0")
+    if target != ".":
+        h.update(target.encode() + b"\0")
     sources = sorted(str(p.relative_to(module_dir)) for p in module_dir.rglob("*.go"))
     for rel in ["go.mod", "go.sum", *sources]:
         h.update(rel.encode() + b"\0" + (module_dir / rel).read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
 
-def build(module_dir: Path, name: str, log: Log, estimate: str = "") -> Path:
-    """Build the module's main package into the cache once; return the binary's path."""
+def build(module_dir: Path, name: str, log: Log, estimate: str = "", target: str = ".") -> Path:
+    """Build `target` of the module into the cache once; return the binary's path."""
     go = find_go()
     root = cache_root() / name
     root.mkdir(parents=True, exist_ok=True)
-    key = build_key(module_dir, go)
+    key = build_key(module_dir, go, target)
     out = root / f"{name}-{key}"
     binary, stamp = out / name, out / "BUILD-OK.json"
     if stamp.exists() and binary.exists():
@@ -93,7 +98,7 @@ def build(module_dir: Path, name: str, log: Log, estimate: str = "") -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root))
         try:
             res = subprocess.run(  # noqa: PLW1510 - the exit code is checked below
-                [go, "build", *FLAGS, "-o", str(tmp / name), "."],
+                [go, "build", *FLAGS, "-o", str(tmp / name), target],
                 cwd=module_dir,
                 env=go_env(),
                 capture_output=True,
@@ -102,9 +107,10 @@ def build(module_dir: Path, name: str, log: Log, estimate: str = "") -> Path:
             )
             if res.returncode != 0 or not (tmp / name).is_file():
                 tail = "\n".join((res.stdout + res.stderr).splitlines()[-40:])
-                raise GoBuildError(f"go build of {name} failed (exit {res.returncode}):\n{tail}")
+                what = name if target == "." else target
+                raise GoBuildError(f"go build {what} failed (exit {res.returncode}):\n{tail}")
             seconds = round(time.monotonic() - start, 1)
-            info = {"key": key, "go": _go_version(go), "seconds": seconds}
+            info = {"key": key, "go": _go_version(go), "target": target, "seconds": seconds}
             (tmp / "BUILD-OK.json").write_text(json.dumps(info, indent=2))
             if out.exists():
                 shutil.rmtree(out)

@@ -5,11 +5,13 @@ way"); this check is what makes that safe: a pull request that edits generated/ 
 forgets to recompile, is refused. Compiling every spec costs seconds, so verdicts are kept in
 the repository's git folder (`.git/katib-gitops/verified.json`: never part of the work tree, so
 never in a commit), keyed by the tree ids of specs/, policies/, templates/ and generated/ and
-the compiler's version. It is a cache: deleting it costs one compile.
+the compiler's version; and generated/ parsed, as JSON named by its tree id. Both are caches:
+deleting them costs one compile and one parse.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from collections.abc import Sequence
@@ -17,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler import __version__
-from compiler.desired import DesiredSet, read_desired
+from compiler.desired import Desired, DesiredSet, read_desired
 from compiler.errors import KatibGitopsError
 
 CACHE = "verified.json"
+DESIRED = "desired-"  # desired-<generated tree id>.json: generated/ parsed
 KEEP = 64  # verdicts remembered
 INPUTS = ("specs", "policies", "templates")  # what compile reads (templates: report overrides)
 GENERATED = "generated"
@@ -63,9 +66,36 @@ class Verifier:
             self._remember(key)
         tree = ids.get(GENERATED, "")
         if tree not in self._parsed:
-            files = generated or git_repo.read_tree(self.root, revision, GENERATED)
-            self._parsed = {tree: read_desired(files)}  # one revision at a time is enough
+            found = self._load(tree)
+            if found is None:
+                files = generated or git_repo.read_tree(self.root, revision, GENERATED)
+                found = read_desired(files)
+                self._store(tree, found)
+            self._parsed = {tree: found}  # one revision at a time is enough
         return self._parsed[tree]
+
+    def _load(self, tree: str) -> DesiredSet | None:
+        """generated/ as parsed before, by its tree id: JSON reads 20 times faster than YAML
+        (a fresh `plan` of 1,000 experiments). The tree id names the content exactly."""
+        try:
+            rows = json.loads((self._state() / f"{DESIRED}{tree}.json").read_text("utf-8"))
+            return DesiredSet(tuple(Desired(**row) for row in rows))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _store(self, tree: str, desired: DesiredSet) -> None:
+        folder = self._state()
+        for old in folder.glob(f"{DESIRED}*.json"):
+            old.unlink(missing_ok=True)
+        rows = [dataclasses.asdict(d) for d in desired.experiments]
+        tmp = folder / f"{DESIRED}{tree}.tmp"
+        tmp.write_text(json.dumps(rows), encoding="utf-8")
+        tmp.replace(folder / f"{DESIRED}{tree}.json")
+
+    def _state(self) -> Path:
+        from compiler import git_repo
+
+        return git_repo.state_dir(self.root)
 
     def _check(self, revision: str, generated: dict[str, bytes]) -> None:
         from compiler import git_repo
@@ -97,9 +127,7 @@ class Verifier:
             )
 
     def _cache(self) -> Path:
-        from compiler import git_repo
-
-        return git_repo.state_dir(self.root) / CACHE
+        return self._state() / CACHE
 
     def _verified(self) -> list[str]:
         try:

@@ -48,7 +48,8 @@ def main(argv: list[str]) -> None:
 
 def run(config: dict[str, Any]) -> Report:
     path = config["spec"]
-    dsl = _load("compiler.dsl", os.path.join(os.path.dirname(_HERE), "dsl.py"))  # noqa: PTH118, PTH120
+    package = os.path.join(os.path.dirname(_HERE), "dsl", "__init__.py")  # noqa: PTH118, PTH120
+    dsl = _load("compiler.dsl", package)
     with open(path, "rb") as handle:  # noqa: PTH123
         source = handle.read()
     kernel = _load("_katib_gitops_sandbox_kernel", os.path.join(_HERE, "_sandbox_kernel.py"))  # noqa: PTH118
@@ -92,7 +93,8 @@ def _no_violation() -> None:
 
 def _load(name: str, path: str) -> Any:
     """A module by path. `compiler.dsl` is registered as the only part of `compiler` a spec
-    can import; the sandbox's own modules stay out of sys.modules."""
+    can import (a package, from its `__init__.py`: it imports its own modules, found beside it,
+    before the spec is confined); the sandbox's own modules stay out of sys.modules."""
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

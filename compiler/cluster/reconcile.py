@@ -64,6 +64,9 @@ class Context:
     series: Callable[[Sequence[tuple[str, Sequence[str]]]], Series] | None = None
     notes: tuple[str, ...] = ()  # said in every report (e.g. "no metric history")
     log: Callable[[str], None] = lambda _: None
+    #: uid → (resourceVersion, the report data it matched): an object the API server has not
+    #: changed since it matched the same report needs no compare (a --watch pass at 1,000)
+    unchanged: dict[str, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,7 +112,9 @@ def run_pass(ctx: Context) -> Outcome:
         live = [e for e in observed.experiments if owned(e)]  # 4
         out.written = write_observed(ctx, desired, live)  # 5, 6
         if ctx.options.commit:
-            finish(ctx, out, lambda: write_observed(ctx, desired, live))  # 6, 7
+            # a sync left reports/ as HEAD has it (sync.tidy): nothing written, nothing to commit
+            look = bool(out.written) or not ctx.options.sync
+            finish(ctx, out, lambda: write_observed(ctx, desired, live), commit=look)  # 6, 7
     except KatibGitopsError as exc:
         out.error = _explained(exc)
     finally:
@@ -118,10 +123,15 @@ def run_pass(ctx: Context) -> Outcome:
 
 
 def finish(
-    ctx: Context, out: Outcome, regenerate: Callable[[], Sequence[str]] | None = None
+    ctx: Context,
+    out: Outcome,
+    regenerate: Callable[[], Sequence[str]] | None = None,
+    *,
+    commit: bool = True,
 ) -> None:
     """Commit what reports/ holds (one commit, only if something changed), then push."""
-    _commit(ctx, out, _message(out))
+    if commit:
+        _commit(ctx, out, _message(out))
     if ctx.options.push:
         _push(ctx, out, regenerate or (lambda: ()))
 
@@ -137,7 +147,7 @@ def write_observed(ctx: Context, desired: DesiredSet, live: Sequence[Obj]) -> li
     # Being deleted, an experiment loses its trials one by one (garbage collection): its last
     # report is kept as it was, and only marked; what is read now would lose trials.
     going = [e for e in live if _deleting(e)]
-    todo = [e for e in live if not _deleting(e) and _changed(e, inventory.report_of(e))]
+    todo = [e for e in live if not _deleting(e) and _changed(ctx, e, inventory.report_of(e))]
     todo.sort(key=lambda e: not _is_current(e, wanted))  # current revisions first: they archive
     todo += [e for e in going if inventory.report_of(e) is None]  # never reported: all there is
     written = []
@@ -152,6 +162,8 @@ def write_observed(ctx: Context, desired: DesiredSet, live: Sequence[Obj]) -> li
             current = True if _is_current(exp, wanted) and deleted is None else None
             written += write_reports(r, ctx.root, current=current, index=False)[:1]
     uids = {str((e.get("metadata") or {}).get("uid", "")) for e in live if not _deleting(e)}
+    for uid in set(ctx.unchanged) - uids:  # gone: forget them
+        del ctx.unchanged[uid]
     for record in inventory.records:
         if record.uid in uids or record.deleted:
             continue
@@ -208,11 +220,23 @@ def _series(ctx: Context, trials: Sequence[Obj]) -> Series:
     return ctx.series(asks)
 
 
-def _changed(exp: Obj, record: Record | None) -> bool:
+def _changed(ctx: Context, exp: Obj, record: Record | None) -> bool:
     """What the report records differs from what the cluster shows: compared as the JSON the
     report holds, so that an unchanged experiment costs no parse of its report."""
     if record is None or record.deleted:
         return True
+    meta = exp.get("metadata") or {}
+    uid, version = str(meta.get("uid", "")), str(meta.get("resourceVersion", ""))
+    seen = ctx.unchanged.get(uid)
+    if seen is not None and seen[0] == version and seen[1] is record.data:
+        return False
+    if _differs(exp, record):
+        return True
+    ctx.unchanged[uid] = (version, record.data)
+    return False
+
+
+def _differs(exp: Obj, record: Record) -> bool:
     spec = exp.get("spec") or {}
     budget = {
         k: spec.get(k) for k in ("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -134,14 +135,32 @@ def recorded(root: Path) -> list[Recorded]:
     """Every report: current ones and earlier revisions. Reports that do not parse (not ours,
     or another version's) are left out. A file unchanged since the last call is not read again
     (a reconciler reads 1,000 reports at every pass)."""
-    base = root / REPORTS
-    paths = [*base.glob(f"*/*/{RESULTS}"), *base.glob(f"*/*/{REVISIONS}/*/{RESULTS}")]
     out = []
-    for path in sorted(paths):
-        found = _light(path, path.parent.relative_to(root).as_posix())
+    for folder in _report_folders(root / REPORTS):
+        found = _light(root / folder / RESULTS, folder)
         if found is not None:
             out.append(found)
     return out
+
+
+def _report_folders(base: Path) -> list[str]:
+    """reports/<ns>/<name>/ and reports/<ns>/<name>/revisions/<rev>/, relative to the repository,
+    sorted: os.scandir, since pathlib's glob costs a reconciler 100 ms a pass at 1,000 reports."""
+    out = []
+    for ns in _subfolders(str(base)):
+        for name in _subfolders(ns.path):
+            out.append(f"{REPORTS}/{ns.name}/{name.name}")
+            revisions = os.path.join(name.path, REVISIONS)  # noqa: PTH118
+            out += [f"{out[-1]}/{REVISIONS}/{r.name}" for r in _subfolders(revisions)]
+    return sorted(out)
+
+
+def _subfolders(path: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(path) as entries:
+            return [e for e in entries if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
 
 
 def _light(path: Path, folder: str) -> Recorded | None:

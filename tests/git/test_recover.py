@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import tarfile
+import time
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +37,7 @@ def test_a_lock_held_by_a_running_git_is_left_alone(world: World) -> None:
         ["git", "hash-object", "--stdin"], cwd=world.root, stdin=subprocess.PIPE
     )
     try:
+        _wait_until_exec(holder.pid, "git")  # Popen returns between fork and exec
         with pytest.raises(GitError) as caught:
             sync(world.root)
     finally:
@@ -42,6 +45,14 @@ def test_a_lock_held_by_a_running_git_is_left_alone(world: World) -> None:
     assert f"pid {holder.pid}" in str(caught.value) and caught.value.retryable
     assert lock.exists()
     assert sync(world.root).recovered == ("removed stale .git/index.lock",)  # once it is gone
+
+
+def _wait_until_exec(pid: int, comm: str) -> None:
+    comm_file = Path(f"/proc/{pid}/comm")
+    deadline = time.monotonic() + 10
+    while comm_file.exists() and not comm_file.read_text().startswith(comm):
+        assert time.monotonic() < deadline, f"pid {pid} never ran {comm}"
+        time.sleep(0.005)
 
 
 def test_our_rebase_stopped_half_way_is_finished(world: World) -> None:

@@ -33,6 +33,7 @@ def register(sub: Any) -> None:
     c.add_argument(
         "--report-only", action="store_true", help="render the report of the state as it is"
     )
+    options.katib_config(c)
     options.configmaps(c)
     c.set_defaults(handler=run)
 
@@ -63,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         commit=args.commit,
         report_only=args.report_only,
         configmaps=args.configmap,
+        katib_config=args.katib_config,
+        cluster=args.cluster,
     )
     for d in out.diagnostics:
         sys.stderr.write(d.render() + "\n")

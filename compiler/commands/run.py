@@ -5,18 +5,24 @@ backend, the report writer and git meet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.commands.compile import compile_specs
 from compiler.errors import InputError, UsageError
+from compiler.execute.errors import LocalUnsupported
 from compiler.execute.local import Prepared, RunOptions, prepare, results_of
 from compiler.execute.local import run as run_local
 from compiler.execute.runner import Observer
 from compiler.model.diagnostics import Diagnostic
 from compiler.model.results import ObjectRef, Results, Source
 from compiler.pipeline import Compiled
+
+if TYPE_CHECKING:
+    from compiler.execute.preflight import MissingFiles
 
 STATE = Path(".state") / "runs"
 
@@ -31,9 +37,15 @@ class RunOutcome:
 
 
 def select(
-    root: Path, spec: str, name: str | None, configmaps: Sequence[str]
+    root: Path,
+    spec: str,
+    name: str | None,
+    configmaps: Sequence[str],
+    katib: tuple[str | None, str | None] = (None, None),  # --katib-config, --cluster
 ) -> tuple[Compiled | None, list[Diagnostic]]:
-    run = compile_specs(root, [spec], configmaps=configmaps)
+    run = compile_specs(
+        root, [spec], katib_config=katib[0], configmaps=configmaps, cluster=katib[1]
+    )
     if run.problems:
         return None, run.diagnostics
     chosen = [c for c in run.compiled if name is None or c.name == name]
@@ -65,12 +77,14 @@ def run_spec(
     commit: bool = False,
     report_only: bool = False,
     configmaps: Sequence[str] = (),
+    katib_config: str | None = None,
+    cluster: str | None = None,
 ) -> RunOutcome:
     from compiler.commands.common import load_configmaps
 
     if not (root / spec).exists():
         raise InputError(f"{spec}: no such spec")
-    compiled, diags = select(root, spec, name, configmaps)
+    compiled, diags = select(root, spec, name, configmaps, (katib_config, cluster))
     out = RunOutcome(diagnostics=diags)
     if compiled is None:
         return out
@@ -84,7 +98,47 @@ def run_spec(
         fresh=fresh,
         configmaps=load_configmaps([str(root / c) for c in configmaps]),
     )
+    with _located(compiled):
+        return _run(
+            root,
+            compiled,
+            out,
+            options=options,
+            make_observer=make_observer,
+            report_only=report_only,
+            commit=commit,
+        )
+
+
+@contextmanager
+def _located(c: Compiled) -> Iterator[None]:
+    """A refusal of the local backend, pointed at the spec line of the field it names."""
+    try:
+        yield
+    except LocalUnsupported as exc:
+        located = c.located
+        if exc.where is None and located is not None:
+            where = located.where(exc.path)
+            if where.line <= 0 and located.values:  # the experiment's first line in the spec
+                where = min(located.values.values(), key=lambda w: (w.line, w.column))
+            exc.where = where
+        raise
+
+
+def _run(
+    root: Path,
+    compiled: Compiled,
+    out: RunOutcome,
+    *,
+    options: RunOptions,
+    make_observer: Callable[[Prepared], Observer],
+    report_only: bool,
+    commit: bool,
+) -> RunOutcome:
+    assert compiled.experiment is not None
+    folder = options.state_dir
     prepared = prepare(compiled.experiment, compiled.spec.local if compiled.spec else None, options)
+    missing = _preflight(root, compiled, prepared)
     source = _source(root, compiled)
     log_root = _rel(root, folder)
     if report_only:
@@ -97,16 +151,34 @@ def run_spec(
             "spec": compiled.source,
         }
         observer = make_observer(prepared)
+        if missing is not None:
+            observer.event("\n".join(missing.lines))  # before the first trial
         try:
             out.results = run_local(prepared, header, observer, source, log_root)
         finally:
             observer.close()
     if out.results is not None:
         # reports are kept by the spec's name, whatever the revision's object is named
-        named = {"name": compiled.name, "object": ObjectRef(name=compiled.experiment.metadata.name)}
+        named: dict[str, object] = {
+            "name": compiled.name,
+            "object": ObjectRef(name=compiled.experiment.metadata.name),
+        }
+        if missing is not None:
+            named["notes"] = (*out.results.notes, missing.note)
         out.results = out.results.model_copy(update=named)
         out.report = _report(root, out.results, commit, out)
     return out
+
+
+def _preflight(root: Path, c: Compiled, prepared: Prepared) -> MissingFiles | None:
+    """Files the trial's command names and this machine lacks (execute/preflight.py)."""
+    from compiler.execute.preflight import check
+
+    spec = c.spec
+    local = spec.local.command if spec and spec.local else None
+    trial = spec.trial if spec else None
+    command = [*(trial.command or []), *(trial.args or [])] if trial else []
+    return check(prepared.plan.dry_run, root, local, command or None)
 
 
 def _source(root: Path, c: Compiled) -> Source:

@@ -4,6 +4,7 @@
     space.py       the search space as the suggestion services parse it (§6.2)
     samplers.py    algorithm + settings → a suggestion source; the only importer of optuna (§6)
     hyperband.py, medianstop.py, darts.py, skopt_bo.py   Katib's own algorithms, rewritten
+    pbt.py, pbt_volume.py   pbt's job queue (§6.8); its checkpoint folders and the lineage
     metrics.py     the collectors' parsers and min/max/latest (§5.2-§5.6), pure
     tfevent.py     TensorFlow event files through tensorboard (optional extra)
     process.py     one trial as a subprocess: process group, deadline, log

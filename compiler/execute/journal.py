@@ -67,8 +67,14 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = (path.parent / "lock").open("a")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = (path.parent / "lock").open("a")
+        except OSError as exc:
+            raise StateError(
+                f"cannot use the state folder {path.parent}: {exc.strerror or exc}",
+                "pass --state a folder this user can write",
+            ) from None
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -22,8 +22,12 @@ from compiler.model.results import Results, Source
 from compiler.model.spec import Local
 
 UNSUPPORTED = {
-    "enas": "enas trains a TensorFlow controller inside Katib's suggestion service",
-    "pbt": "pbt needs Katib's shared checkpoint volume (resumePolicy FromVolume)",
+    # §6.9: each suggestion trains ENAS's RNN controller with TensorFlow inside Katib's service
+    "enas": (
+        "it needs Katib's TensorFlow controller: the enas suggestion service trains an RNN "
+        "controller with TensorFlow, which designs each trial's architecture",
+        "run it in a cluster, or search the architecture locally with darts",
+    ),
 }
 
 
@@ -52,9 +56,8 @@ def prepare(exp: Experiment, local: Local | None, options: RunOptions) -> Prepar
     """Fails with LocalUnsupported before any trial when the run cannot go to its end."""
     algo = exp.spec.algorithm.algorithm_name if exp.spec.algorithm else ""
     if algo in UNSUPPORTED:
-        raise LocalUnsupported(
-            f"algorithm {algo} is not supported locally: {UNSUPPORTED[algo]}", "run it in a cluster"
-        )
+        why, hint = UNSUPPORTED[algo]
+        raise LocalUnsupported(f"algorithm {algo} is not supported locally: {why}", hint)
     es = exp.spec.early_stopping
     if es is not None and es.algorithm_name != "medianstop":
         raise LocalUnsupported(

@@ -11,6 +11,8 @@ Katib's rules (reference §4, §5.1, §2.2):
 * The metrics directory is a fresh emptyDir per pod: locally a fresh folder per attempt, and
   the Katib path in command, args and env is rewritten to it.
 * The pod webhook adds `KATIB_TRIAL_NAME`. `activeDeadlineSeconds` bounds the trial.
+* pbt's checkpoint volume is mounted at `suggestion_trial_dir`: locally the trial's own folder,
+  the path rewritten likewise (`pbt_volume.py`, §6.8).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from compiler.admission.podtemplates import PodTemplate, pod_templates
 from compiler.admission.template import go_json, meta_key, placeholder
 from compiler.execute.collector import Collector, collector_of
 from compiler.execute.errors import LocalUnsupported
+from compiler.execute.pbt_volume import Volume, volume_of
 from compiler.model.katib import Experiment, TrialTemplate
 from compiler.model.spec import Local
 from compiler.placeholders import meta_reference, rewrite, tokens
@@ -70,6 +73,7 @@ class Plan:
         except RenderError as exc:
             raise LocalUnsupported(str(exc), "pass the ConfigMap with --configmap") from None
         self.collector: Collector = collector_of(exp)
+        self.volume: Volume | None = volume_of(exp, self.state_abs)  # pbt's checkpoints (§6.8)
         self.notes: list[str] = list(self.collector.notes)
         self._local_command = self._rewrite(local.command) if local and local.command else None
         sample = {p.name: sample_value(p) for p in exp.spec.parameters}
@@ -116,6 +120,10 @@ class Plan:
             KATIB_GITOPS_TRIAL_DIR=str(trial_dir),
             KATIB_GITOPS_STATE=str(self.state_abs),
         )
+        if self.volume is not None:  # first: its mount may lie inside the collector's
+            note = self.volume.unmentioned(argv, env) if check else None
+            self.notes += [note] if note else []
+            argv, env = self.volume.relocate(argv, env, name)
         argv, env = self.collector.relocate(argv, env, mount)
         cwd = (self.root / self.local.workdir) if self.local and self.local.workdir else trial_dir
         return Launch(

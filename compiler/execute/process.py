@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.execute.plan import Launch
@@ -113,6 +114,76 @@ def _fresh(launch: Launch) -> None:
         trial_dir.mkdir(parents=True, exist_ok=True)
     launch.log.parent.mkdir(parents=True, exist_ok=True)
     launch.cwd.mkdir(parents=True, exist_ok=True)
+
+
+TAIL_LINES = 10
+_TAIL_BYTES = 64 * 1024
+_LINE_CHARS = 400
+_ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-_])")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# environment variables whose values are kept out of what we print and commit
+_SECRET_NAMES = re.compile(
+    r"TOKEN|SECRET|PASSW|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|AUTH", re.I
+)
+
+
+def log_tail(launch: Launch, root: Path, lines: int = TAIL_LINES) -> tuple[str, ...]:
+    """The last lines of a trial's log, safe to print and to commit: terminal escapes and
+    control characters dropped (a progress bar's carriage returns keep their last state),
+    long lines cut, the values of secret-looking environment variables masked, and the
+    repository's absolute path made relative."""
+    try:
+        with launch.log.open("rb") as fh:
+            start = max(0, fh.seek(0, os.SEEK_END) - _TAIL_BYTES)
+            fh.seek(start)
+            data = fh.read()
+    except OSError:
+        return ()
+    out = [_clean(line) for line in data.decode("utf-8", "replace").split("\n")]
+    out = out[1:] if start else out  # the first line read may have lost its beginning
+    while out and not out[-1]:
+        out.pop()
+    secrets = sorted(
+        {v for k, v in launch.env.items() if _SECRET_NAMES.search(k) and len(v) >= 6},
+        key=len,
+        reverse=True,
+    )
+    base = str(root.resolve())
+    return tuple(_mask(line, secrets, base) for line in out[-lines:])
+
+
+@dataclass
+class TailPrinter:
+    """A failed trial's last log lines for the terminal, once for each distinct ending (a
+    mistake that fails every trial would otherwise print the same lines each time)."""
+
+    root: Path
+    first: dict[tuple[str, ...], str] = field(default_factory=dict)  # last lines → first trial
+
+    def text(self, name: str, log: Path, tail: tuple[str, ...]) -> str:
+        if not tail:
+            return ""
+        first = self.first.setdefault(tail, name)
+        if first != name:
+            return f"\n  its log ends as {first}'s does"
+        try:
+            shown = log.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            shown = str(log)
+        return f"\n  the last lines of {shown}:\n" + "\n".join(f"  | {line}" for line in tail)
+
+
+def _mask(line: str, secrets: list[str], base: str) -> str:
+    for value in secrets:
+        line = line.replace(value, "***")
+    return line.replace(base + "/", "") if base != "/" else line
+
+
+def _clean(line: str) -> str:
+    line = _ESCAPES.sub("", line).rstrip()
+    line = line.rsplit("\r", 1)[-1]
+    line = _CONTROLS.sub("", line.expandtabs(4))
+    return line if len(line) <= _LINE_CHARS else line[: _LINE_CHARS - 1] + "…"
 
 
 def kill_group(pgid: int, sig: signal.Signals) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from compiler.execute import rules
+from compiler.execute.pbt_volume import FOLDER as CHECKPOINTS
+from compiler.execute.pbt_volume import lineage_of
 from compiler.execute.state import RunState, TrialRecord
 from compiler.model.katib import (
     Experiment,
@@ -141,4 +143,6 @@ def _trial(exp: Experiment, t: TrialRecord, log_root: str) -> TrialResult:
         exit_code=t.exit_code,
         attempts=t.attempts,
         log=f"{log_root}/logs/{t.name}.log" if t.attempts else "",
+        log_tail=t.log_tail,
+        lineage=lineage_of(t.labels, t.memo, f"{log_root}/{CHECKPOINTS}/{t.name}"),
     )

@@ -28,13 +28,21 @@ from compiler.execute.journal import Event, Journal
 from compiler.execute.medianstop import MedianStop
 from compiler.execute.metrics import CollectionError, number, observe
 from compiler.execute.plan import Plan
-from compiler.execute.process import Exit, TrialProcess, kill_group, kill_leftovers
+from compiler.execute.process import (
+    Exit,
+    TailPrinter,
+    TrialProcess,
+    kill_group,
+    kill_leftovers,
+    log_tail,
+)
 from compiler.execute.sources import Source, TrialView, derive_seed
 from compiler.execute.state import RunState, TrialRecord, apply, fold
 from compiler.execute.watch import Watcher
 from compiler.model.katib import Experiment, ObjectiveSpec
 
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # Kubernetes util/rand (§4.4)
+_TAILED = (rules.FAILED, rules.UNAVAILABLE_STATE)  # outcomes whose log's last lines are shown
 
 
 class Observer(Protocol):
@@ -81,6 +89,7 @@ class Runner:
         self.watcher = Watcher(plan.collector, self.objective)
         self._buffer: list[Event] = []
         self.seed = header.get("seed")
+        self._tails = TailPrinter(plan.root)
 
     # --- the journal --------------------------------------------------------------------------
 
@@ -112,7 +121,7 @@ class Runner:
                 if not self.running:
                     if self.state.completed:
                         break
-                    raise self._stuck()
+                    raise SuggestionError.stuck(self.exp)
                 self._finish_exits(block=True)
         finally:
             self._shutdown()
@@ -293,6 +302,10 @@ class Runner:
         return TrialView(t.index, t.name, t.assignments, t.state, value, t.memo, t.labels)
 
     def _start(self, t: TrialRecord) -> None:
+        if self.plan.volume is not None:  # pbt: the trial's checkpoint folder, once (§6.8)
+            note = self.plan.volume.prepare(t.name, t.labels)
+            if note:
+                self.observer.event(f"note: {note}")
         launch = self.plan.launch(t.name, t.assignments)
         self.record({"event": "started", "name": t.name, "attempt": t.attempts + 1})
         self.running[t.name] = TrialProcess(launch)
@@ -352,6 +365,7 @@ class Runner:
         state, reason, message = rules.trial_outcome(
             failure, early, metrics, self.objective.objective_metric_name
         )
+        tail = log_tail(launch, self.plan.root) if state in _TAILED else ()
         self.record(
             {
                 "event": "finished",
@@ -361,18 +375,13 @@ class Runner:
                 "message": message,
                 "exitCode": done.code,
                 "metrics": [m.model_dump(by_alias=True) for m in metrics],
+                **({"logTail": list(tail)} if tail else {}),
             }
         )
         self.observer.event(
-            f"{state.lower()} {done.name}" + (f": {message}" if state == rules.FAILED else "")
-        )
-
-    def _stuck(self) -> SuggestionError:
-        name = self.exp.spec.algorithm.algorithm_name if self.exp.spec.algorithm else ""
-        return SuggestionError(
-            f"{name} suggested no more trials and none is running: in a cluster the experiment "
-            "would stay Running with no new trials",
-            "set trials.max to at most what the algorithm can produce",
+            f"{state.lower()} {done.name}"
+            + (f": {message}" if state == rules.FAILED else "")
+            + self._tails.text(done.name, launch.log, tail)
         )
 
     def _shutdown(self) -> None:

@@ -13,6 +13,7 @@
 | sobol | goptuna Sobol | QMCSampler(sobol, unscrambled); distributions ignored (§6.5) |
 | bayesianoptimization | skopt | `skopt_bo.py` (extra `bayesian`) |
 | hyperband | Katib's own | `hyperband.py` |
+| pbt | Katib's own | `pbt.py` (numpy; the checkpoint volume in `pbt_volume.py`) |
 | darts | Katib's own | `darts.py` (the trial does the search) |
 
 Each question gets a fresh sampler seeded from the run's seed and the trial's number, and the
@@ -46,7 +47,14 @@ from optuna.trial import TrialState, create_trial
 
 from compiler.execute.errors import LocalUnsupported
 from compiler.execute.sources import Source, Suggestion, TrialView, derive_seed
-from compiler.execute.space import Param, algorithm_settings, go_float, grid_values, parse_space
+from compiler.execute.space import (
+    GRID_LIMIT,
+    Param,
+    algorithm_settings,
+    go_float,
+    grid_values,
+    parse_space,
+)
 from compiler.model.katib import Experiment
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -54,7 +62,7 @@ warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning
 warnings.filterwarnings("ignore", category=FutureWarning, module="optuna")
 
 OPTUNA = ("random", "tpe", "multivariate-tpe", "grid", "cmaes", "sobol")
-SUPPORTED = (*OPTUNA, "bayesianoptimization", "hyperband", "darts")
+SUPPORTED = (*OPTUNA, "bayesianoptimization", "hyperband", "pbt", "darts")
 SamplerFactory = Callable[[int | None], BaseSampler]
 
 
@@ -68,6 +76,10 @@ def make_source(exp: Experiment, seed: int | None, first_batch: int) -> Source:
         from compiler.execute.hyperband import Hyperband
 
         return Hyperband(exp, seed)
+    if name == "pbt":
+        from compiler.execute.pbt import Pbt
+
+        return Pbt(exp, seed)
     if name == "darts":
         from compiler.execute.darts import Darts
 
@@ -130,6 +142,13 @@ def _multivariate(s: dict[str, str], _: Sequence[Param], __: int, n: list[str]) 
 
 def _grid(_: dict[str, str], space: Sequence[Param], __: int, n: list[str]) -> Any:
     grid = {p.name: grid_values(p) for p in space}
+    points = math.prod(len(v) for v in grid.values())
+    if points > GRID_LIMIT:  # optuna's GridSampler lists every combination
+        raise LocalUnsupported(
+            f"the grid has {points} points, more than the {GRID_LIMIT} a local run holds",
+            "give the parameters larger steps, or run it in a cluster",
+            ("spec", "parameters"),
+        )
     return lambda seed: GridSampler(grid, seed=seed)
 
 

@@ -12,9 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from compiler.admission.algorithms._arange import arange_last, arange_value
+from compiler.admission.algorithms._arange import ArangeError, arange_last, arange_value
 from compiler.admission.algorithms._common import distribution, last_index, ptype
+from compiler.execute.errors import LocalUnsupported
 from compiler.model.katib import Experiment, ParameterSpec, Setting
+
+GRID_LIMIT = 1_000_000  # values of one parameter's grid: each is a Python float in a list
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,36 @@ def algorithm_settings(exp: Experiment) -> dict[str, str]:
 
 def grid_values(p: Param) -> list[Any]:
     """optuna service's `convert_to_combinations` (§6.4): int `range(min, max+1, step)`;
-    double `numpy.arange(min, max+step, step)` without a last element above max; lists."""
+    double `numpy.arange(min, max+step, step)` without a last element above max; lists.
+    A grid numpy cannot build, or too large to hold, is refused before any trial."""
     if not p.numeric:
         return list(p.values)
     step = p.step or 1.0
     if p.type == "int":
-        return list(range(int(p.low), int(p.high) + 1, int(step)))
-    n, last = arange_last(p.low, p.high + step, step)
+        ints = range(int(p.low), int(p.high) + 1, int(step))
+        _grid_fits(p, len(ints))
+        return list(ints)
+    try:
+        n, last = arange_last(p.low, p.high + step, step)
+    except ArangeError as exc:  # Katib's grid service raises the same (numpy.arange)
+        raise LocalUnsupported(
+            f"parameter {p.name}: its grid cannot be built: {exc}",
+            "give the double a larger step (Katib's grid service fails on it too)",
+            ("spec", "parameters"),
+        ) from None
+    _grid_fits(p, n)
     values = [arange_value(p.low, step, i) for i in range(n)]
     return values[:-1] if last is not None and last > p.high else values
+
+
+def _grid_fits(p: Param, n: int) -> None:
+    if n > GRID_LIMIT:
+        raise LocalUnsupported(
+            f"parameter {p.name}: its grid has {n} points, more than the {GRID_LIMIT} a local "
+            "run holds",
+            "give it a larger step, or run it in a cluster",
+            ("spec", "parameters"),
+        )
 
 
 def go_float(value: float) -> str:

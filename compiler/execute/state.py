@@ -6,7 +6,8 @@ Event kinds (`event` key), each with `at` (UTC, RFC 3339 with microseconds):
   created    a trial: name, index, assignments, labels, memo, rules (early stopping)
   source     the suggestion source's state after a question
   started    a trial's process started: name, attempt
-  finished   a trial ended: name, state, reason, message, exitCode, metrics
+  finished   a trial ended: name, state, reason, message, exitCode, metrics, and logTail (the
+             last lines of a failed trial's log)
   condition  an experiment condition: type, status, reason, message
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.execute.errors import StateError
 from compiler.execute.journal import Event
 from compiler.model.katib import Condition, EarlyStoppingRule
 from compiler.model.results import TrialMetric
@@ -37,6 +39,7 @@ class TrialRecord:
     completed: str | None = None
     exit_code: int | None = None
     attempts: int = 0
+    log_tail: tuple[str, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -69,8 +72,15 @@ class RunState:
 
 def fold(events: list[Event]) -> RunState:
     state = RunState()
-    for event in events:
-        apply(state, event)
+    for number, event in enumerate(events, 1):
+        try:
+            apply(state, event)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a damaged journal
+            raise StateError(
+                f"journal event {number} ({str(event.get('event'))[:40]}) is damaged: "
+                f"{type(exc).__name__}: {str(exc)[:200]}",
+                "restore the journal, or start the experiment again with --fresh",
+            ) from None
     return state
 
 
@@ -110,7 +120,7 @@ def _source(state: RunState, e: Event) -> None:
 def _started(state: RunState, e: Event) -> None:
     t = state.trials[e["name"]]
     t.state, t.started, t.attempts = "Running", e.get("at"), int(e.get("attempt", t.attempts + 1))
-    t.reason, t.message = "TrialRunning", "Trial is running"
+    t.reason, t.message, t.log_tail = "TrialRunning", "Trial is running", ()
 
 
 def _finished(state: RunState, e: Event) -> None:
@@ -118,6 +128,7 @@ def _finished(state: RunState, e: Event) -> None:
     t.state, t.reason, t.message = e["state"], e.get("reason", ""), e.get("message", "")
     t.completed, t.exit_code = e.get("at"), e.get("exitCode")
     t.metrics = tuple(TrialMetric.model_validate(m) for m in e.get("metrics", ()))
+    t.log_tail = tuple(str(line) for line in e.get("logTail", ()))
 
 
 def _condition(state: RunState, e: Event) -> None:

@@ -70,7 +70,9 @@ class LiveView:
 
     def event(self, text: str) -> None:
         if not text.startswith("started "):
-            self.live.console.print(text, markup=False, highlight=False)
+            # a warning (a trial that cannot work here) stands out from the notes above the bar
+            style = "yellow" if text.startswith("warning:") else None
+            self.live.console.print(text, markup=False, highlight=False, style=style)
 
     def update(self, state: RunState, running: int) -> None:
         counts = rules.count(state.ordered())

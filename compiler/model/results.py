@@ -52,6 +52,23 @@ class TrialMetric(ResultsModel):
     series: tuple[MetricLog, ...] = ()
 
 
+# the labels Katib's pbt service puts on a trial (pbt/service.py), read by reports and execute
+PBT_GENERATION = "pbt.suggestion.katib.kubeflow.org/generation"
+PBT_PARENT = "pbt.suggestion.katib.kubeflow.org/parent"
+
+
+class Lineage(ResultsModel):
+    """A PBT trial's place in its population (reference §6.8): Katib's labels
+    `pbt.suggestion.katib.kubeflow.org/generation` and `.../parent`, and how the suggestion made
+    it. The parent is the trial whose checkpoint folder was copied into this trial's own."""
+
+    generation: int
+    parent: str = ""  # "" in the first generation
+    origin: str = ""  # random | exploit | explore | retry; "" when unknown (a cluster's trial)
+    values_from: str = ""  # exploit: the top trial whose parameter values it took
+    checkpoint: str = ""  # the trial's checkpoint folder, relative to the repository root
+
+
 class TrialResult(ResultsModel):
     name: str
     index: int  # creation order, from 1
@@ -70,6 +87,8 @@ class TrialResult(ResultsModel):
     exit_code: int | None = None
     attempts: int = 0  # how many times it was started (a resumed run restarts unfinished trials)
     log: str = ""  # the trial's log, relative to the repository root
+    log_tail: tuple[str, ...] = ()  # the last lines of a failed trial's log (local backend)
+    lineage: Lineage | None = None  # PBT trials only
 
     def parameter(self, name: str) -> str | None:
         return next((p.value for p in self.parameters if p.name == name), None)

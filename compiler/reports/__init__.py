@@ -247,7 +247,7 @@ def trials_csv(results: Results) -> str:
             t.name,
             t.state,
             t.reason,
-            render.num(t.objective),
+            render.exact(t.objective),  # full values: the tables show significant digits
             *(t.parameter(p) or "" for p in params),
         ]
         for m in metrics:
@@ -256,8 +256,8 @@ def trials_csv(results: Results) -> str:
         row += [
             t.start_time or "",
             t.completion_time or "",
-            render.num(t.duration_seconds),
-            render.num(t.exit_code),
+            render.exact(t.duration_seconds),
+            render.exact(t.exit_code),
             t.attempts,
             t.message,
         ]

@@ -4,7 +4,8 @@ Byte-stable: matplotlib's defaults (not the machine's matplotlibrc), a fixed `sv
 text kept as text with matplotlib's own DejaVu fonts for layout, and no date or version in the
 metadata. The four plots follow Katib's UI (the seed chapter's Figures 10-5 to 10-7): the best
 value so far, parallel coordinates of parameters and objective, the objective against each
-parameter, and each trial's metric curves.
+parameter, and each trial's metric curves. A logUniform parameter has a log axis in both of
+the plots that draw parameters.
 """
 
 from __future__ import annotations
@@ -133,7 +134,9 @@ def _parallel(results: Results) -> Figure:
     ax = fig.add_subplot()
     columns = [_axis_values(results, n, scored) for n in names]
     columns.append(([float(t.objective or 0.0) for t in scored], []))
-    scaled = [_scale(values) for values, _ in columns]
+    logs = [_log_axis(results, n, values) for n, (values, _) in zip(names, columns, strict=False)]
+    logs.append(False)
+    scaled = [_scale(_log10(v) if log else v) for (v, _), log in zip(columns, logs, strict=True)]
     objective = columns[-1][0]
     lo, hi = min(objective), max(objective)
     cmap = matplotlib.colormaps["viridis" if results.objective.type == "maximize" else "viridis_r"]
@@ -143,12 +146,23 @@ def _parallel(results: Results) -> Figure:
     for x, (values, labels) in enumerate(columns):
         ax.axvline(x, color="#555555", linewidth=0.8)
         _axis_labels(ax, x, values, labels)
-    ax.set_xticks(range(len(columns)), [*names, _metric_name(results)])
+    ticks = [f"{n}\n(log)" if log else n for n, log in zip(names, logs, strict=False)]
+    ax.set_xticks(range(len(columns)), [*ticks, _metric_name(results)])
     ax.set_yticks([])
     ax.set_ylim(-0.08, 1.08)
     ax.set_title("parameters and objective of every trial")
     ax.grid(False)
     return fig
+
+
+def _log_axis(results: Results, name: str, values: list[float]) -> bool:
+    """A logUniform (or logNormal) parameter's axis is logarithmic (Katib samples it so,
+    reference §6.3: over (ln min, ln max)) when every value is positive."""
+    return _log_scaled(results, name) and all(v > 0 for v in values if not math.isnan(v))
+
+
+def _log10(values: list[float]) -> list[float]:
+    return [math.log10(v) if v > 0 else math.nan for v in values]
 
 
 def _scale(values: list[float]) -> list[float]:
@@ -187,7 +201,7 @@ def _parameters(results: Results) -> Figure:
         ax.scatter(values, [float(t.objective or 0.0) for t in scored], s=14, color="#1f77b4")
         if labels:
             ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
-        elif _log_scaled(results, name):
+        elif _log_axis(results, name, values):
             ax.set_xscale("log")
         ax.set_xlabel(name)
         ax.set_ylabel(_metric_name(results))

@@ -4,6 +4,9 @@
 It differs from PyYAML's YAML 1.1 resolver in ways that change Katib's verdict: `1e-3` is a
 number (PyYAML: a string), `y`/`n` are booleans, `0o17` and `0x1F` are integers, base-60 numbers
 are strings, and timestamps stay strings.
+
+`core_number` is the other reading our output must survive: YAML 1.2's core schema (the npm
+`yaml` package under yaml-language-server, go-yaml v3 mostly).
 """
 
 from __future__ import annotations
@@ -40,6 +43,13 @@ _INT_BODY = {
     "0o": (8, re.compile(r"[0-7]+")),
     "0b": (2, re.compile(r"[01]+")),
 }
+# YAML 1.2's core schema reads these as numbers (10.3.2): go-yaml v2 too, except a float past
+# float64's range (`6325e37460`: text to go-yaml, infinity to YAML 1.2)
+_CORE_NUMBER = re.compile(
+    r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
 _INT64 = 2**63
 _UINT64 = 2**64
 
@@ -48,8 +58,14 @@ class Merge:
     """The `<<` merge key, kept distinct so that it can be refused with its location."""
 
 
+# the first characters of every scalar that is not read as text
+_NOT_TEXT_START = frozenset("yYtToOnNfF~.+-<0123456789")
+
+
 def resolve(text: str) -> object:
     """The value go-yaml v2 gives a plain scalar when decoding into interface{}."""
+    if text[:1] not in _NOT_TEXT_START and text:  # most scalars: text at the first character
+        return text
     if text in _BOOLS:
         return _BOOLS[text]
     if text in _NULLS:
@@ -69,6 +85,11 @@ def resolve(text: str) -> object:
         if _YAML_FLOAT.fullmatch(plain):
             return _go_float(plain, text)
     return text
+
+
+def core_number(text: str) -> bool:
+    """Whether YAML 1.2's core schema reads this plain scalar as a number."""
+    return _CORE_NUMBER.fullmatch(text) is not None
 
 
 def _go_float(plain: str, text: str | None = None) -> float | str:
@@ -97,6 +118,9 @@ def _go_parse_int(s: str) -> int | None:
     else:
         base, digits = 10, re.compile(r"[0-9]+")
     if not digits.fullmatch(body):
+        return None
+    body = body.lstrip("0") or "0"
+    if len(body) > 64:  # past 64 bits in any base (and past Python's int-from-text limit)
         return None
     value = sign * int(body, base)
     if -_INT64 <= value < _INT64:

@@ -34,8 +34,11 @@ _YAML11_WORDS = frozenset(
         *("on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"),
     )
 )
+# every parser refuses a longer implicit (`key: value`) key, quotes included
+_IMPLICIT_KEY_MAX = 1024
 _INDICATORS = set("!&*{}[]|>'\"%@`#,?:")
-_FLOW_UNSAFE = set(",[]{}")
+# PyYAML and go-yaml end a plain scalar at `?` in a flow collection; libyaml and YAML 1.2 do not
+_FLOW_UNSAFE = set(",[]{}?")
 
 
 def render(data: dict[str, Any], header: str | None = None, *, safe: bool = False) -> str:
@@ -54,8 +57,11 @@ class _Writer:
         pad = " " * indent
         out: list[str] = []
         for key, value in data.items():
-            head = f"{pad}{self.key(key)}:"
-            out += self.entry(head, value, indent, flow_ok=key not in _NO_FLOW)
+            text = self.key(key)
+            if len(text) > _IMPLICIT_KEY_MAX:  # `? key` on a line, `: value` below
+                out.append(f"{pad}? {text}")
+                text = ""
+            out += self.entry(f"{pad}{text}:", value, indent, flow_ok=key not in _NO_FLOW)
         return out
 
     def entry(self, head: str, value: Any, indent: int, flow_ok: bool = True) -> list[str]:
@@ -222,11 +228,13 @@ def _plain_ok(text: str, flow: bool) -> bool:
         return False
     if ": " in text or " #" in text or text.endswith(":"):
         return False
+    if text.startswith(("---", "...")):  # a document marker where it starts a line (a key)
+        return False
     if flow and set(text) & _FLOW_UNSAFE:
         return False
     if text in _YAML11_WORDS or _YAML11.fullmatch(text):
         return False
-    return isinstance(goyaml.resolve(text), str)
+    return isinstance(goyaml.resolve(text), str) and not goyaml.core_number(text)
 
 
 def _quoted(text: str) -> str:

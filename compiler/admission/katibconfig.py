@@ -5,6 +5,8 @@ V-38): an entry must exist and have a non-blank image; the last entry of a name 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +89,18 @@ class KatibConfig:
             "metrics collector kind",
         )
 
+    def digest(self) -> str:
+        """sha256 of everything admission reads here (the source aside): two configs with the
+        same digest give every experiment the same verdict."""
+        decided = {
+            "suggestions": dict(sorted(self.suggestions.items())),
+            "earlyStoppings": dict(sorted(self.early_stopping.items())),
+            "metricsCollectors": dict(sorted(self.metrics_collectors.items())),
+            "trialResources": list(self.trial_resources),
+            "injectSecurityContext": self.inject_security_context,
+        }
+        return hashlib.sha256(json.dumps(decided, sort_keys=True).encode()).hexdigest()
+
     def watches(self, api_version: str, kind: str) -> bool:
         """Whether the trial controller watches this kind (`Kind.version.group` entries)."""
         group, _, version = api_version.rpartition("/")
@@ -112,7 +126,12 @@ def default_config() -> KatibConfig:
 
 
 class KatibConfigError(ValueError):
-    """The document is not a katib-config; the message says which part is wrong."""
+    """The document is not a katib-config; the message says which part is wrong, `path` where
+    it is (from the document's top), so that callers can locate it in their file."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def config_from_document(doc: Any, source: str) -> tuple[KatibConfig, Any]:
@@ -132,15 +151,19 @@ def config_from_document(doc: Any, source: str) -> tuple[KatibConfig, Any]:
 
 
 def _from_katib_config(doc: dict[str, Any], source: str) -> KatibConfig:
-    runtime = _mapping(doc.get("runtime"), "runtime")
-    init = _mapping(doc.get("init"), "init")
-    controller = _mapping(init.get("controller"), "init.controller")
+    runtime = _mapping(doc.get("runtime"), ("runtime",))
+    init = _mapping(doc.get("init"), ("init",))
+    controller = _mapping(init.get("controller"), ("init", "controller"))
     resources = controller.get("trialResources") or list(CONTROLLER_DEFAULT_TRIAL_RESOURCES)
+    where = ("init", "controller", "trialResources")
     if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
-        raise KatibConfigError("init.controller.trialResources must be a list of strings")
+        raise KatibConfigError("init.controller.trialResources must be a list of strings", where)
     injects = controller.get("injectSecurityContext", False)
     if not isinstance(injects, bool):
-        raise KatibConfigError("init.controller.injectSecurityContext must be true or false")
+        raise KatibConfigError(
+            "init.controller.injectSecurityContext must be true or false",
+            ("init", "controller", "injectSecurityContext"),
+        )
     return KatibConfig(
         suggestions=_entries(runtime, "suggestions", "algorithmName"),
         early_stopping=_entries(runtime, "earlyStoppings", "algorithmName"),
@@ -151,24 +174,28 @@ def _from_katib_config(doc: dict[str, Any], source: str) -> KatibConfig:
     )
 
 
-def _mapping(value: Any, where: str) -> dict[str, Any]:
+def _mapping(value: Any, where: tuple[str, ...]) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise KatibConfigError(f"{where} must be a mapping")
+        raise KatibConfigError(f"{'.'.join(where)} must be a mapping", where)
     return value
 
 
 def _entries(runtime: dict[str, Any], key: str, name_key: str) -> dict[str, str]:
     entries = runtime.get(key) or []
     if not isinstance(entries, list):
-        raise KatibConfigError(f"runtime.{key} must be a list")
+        raise KatibConfigError(f"runtime.{key} must be a list", ("runtime", key))
     table: dict[str, str] = {}
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
-            raise KatibConfigError(f"runtime.{key}[{i}] must be a mapping")
+            raise KatibConfigError(f"runtime.{key}[{i}] must be a mapping", ("runtime", key, i))
         name, image = entry.get(name_key, ""), entry.get("image", "")
-        if not isinstance(name, str) or not isinstance(image, str):
-            raise KatibConfigError(f"runtime.{key}[{i}]: {name_key} and image must be strings")
+        for field_name, value in ((name_key, name), ("image", image)):
+            if not isinstance(value, str):
+                raise KatibConfigError(
+                    f"runtime.{key}[{i}].{field_name} must be a string",
+                    ("runtime", key, i, field_name),
+                )
         table[name] = image  # the last entry of a name wins, as in Katib's lookup loop
     return table

@@ -22,6 +22,7 @@ def register(sub: Any) -> None:
     a.add_argument("-o", "--output", choices=("json", "yaml"), help="machine-readable output")
     a.add_argument("--old", metavar="OLD.yaml", help="validate as an UPDATE of this stored object")
     options.katib_config(a)
+    options.root(a, "the repository whose cluster profile gives the katib-config (default: .)")
     options.configmaps(a)
     a.add_argument(
         "--strict",
@@ -37,6 +38,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from compiler.commands.admit import admit_files, admit_json
     from compiler.yamlout import dump
 
@@ -47,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         configmaps=args.configmap,
         strict=args.strict,
         namespace_labelled=not args.unlabelled_namespace,
+        root=Path(args.root),
+        cluster=args.cluster,
     )
     for result in result_set.results:
         if args.output == "json":

@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from compiler.commands.check import check
+    from compiler.errors import UsageError
     from compiler.model.diagnostics import Severity
     from compiler.policy.outputs import render
 
@@ -52,13 +53,17 @@ def run(args: argparse.Namespace) -> int:
         Path(args.root),
         args.paths,
         katib_config=args.katib_config,
+        cluster=args.cluster,
         configmaps=args.configmap,
         fail_on=Severity(args.fail_on),
         use_cache=not args.no_cache,
     )
     text = render(report, args.format)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write --output {args.output}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
     if args.format != "text" or args.output:
@@ -66,4 +71,8 @@ def run(args: argparse.Namespace) -> int:
             f" ({outcome.cached} of {outcome.checked} from the cache)" if outcome.cached else ""
         )
         print(report.summary() + cached, file=sys.stderr)
+    print(
+        f"katib-config: {report.katib_config.get('source')}; policies: {report.policies}",
+        file=sys.stderr,
+    )
     return report.exit_code

@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         Path(args.root),
         args.base,
         args.head,
-        DiffOptions(args.katib_config, args.configmap, args.default_deadline),
+        DiffOptions(args.katib_config, args.configmap, args.default_deadline, cluster=args.cluster),
     )
     out = (
         jsonfmt.render(plan) if args.format == "json" else markdown.render(plan, args.artifact_url)

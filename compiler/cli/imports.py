@@ -61,6 +61,7 @@ def register(sub: Any) -> None:
         "(default: ../../schemas/spec.schema.json, or the path from -o to schemas/; '' for none)",
     )
     options.katib_config(p)
+    options.root(p, "the repository whose cluster profile gives the katib-config (default: .)")
     options.configmaps(p)
     p.set_defaults(handler=run)
 
@@ -83,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         schema_url=args.schema_url,
         katib_config=args.katib_config,
         configmaps=args.configmap,
+        root=Path(args.root),
+        cluster=args.cluster,
     )
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)

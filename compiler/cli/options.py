@@ -5,12 +5,24 @@ from __future__ import annotations
 import argparse
 
 
-def root(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", default=".", help="the repository root (default: .)")
+def root(p: argparse.ArgumentParser, text: str = "the repository root (default: .)") -> None:
+    p.add_argument("--root", default=".", help=text)
 
 
 def katib_config(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--katib-config", metavar="FILE", help="the cluster's katib-config")
+    """--katib-config and --cluster: which katib-config admission reads (commands/katibconfig)."""
+    p.add_argument(
+        "--katib-config",
+        metavar="FILE",
+        help="the cluster's katib-config (a ConfigMap or its katib-config.yaml); overrides the "
+        "cluster profile's katibConfig (default: policies/cluster.yaml's, else Katib's default)",
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="NAME",
+        help="the cluster profile policies/clusters/NAME.yaml, in a repository that targets "
+        "several clusters (default: $KATIB_GITOPS_CLUSTER, else policies/cluster.yaml)",
+    )
 
 
 def configmaps(p: argparse.ArgumentParser) -> None:

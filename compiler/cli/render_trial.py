@@ -30,6 +30,7 @@ def register(sub: Any) -> None:
         "--experiment", metavar="NAME", help="which experiment of a multi-experiment spec"
     )
     options.root(r)
+    options.katib_config(r)
     options.configmaps(r)
     r.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
     r.set_defaults(handler=run)
@@ -42,7 +43,13 @@ def run(args: argparse.Namespace) -> int:
     from compiler.yamlout import dump
 
     result = render_spec_trial(
-        Path(args.root), args.spec, args.set, args.experiment, args.configmap
+        Path(args.root),
+        args.spec,
+        args.set,
+        args.experiment,
+        args.configmap,
+        katib_config=args.katib_config,
+        cluster=args.cluster,
     )
     for d in result.diagnostics:
         sys.stderr.write(d.render() + "\n")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from compiler.admission import Admission, admit, configmap_templates
-from compiler.commands.common import diagnostic_json, load_configmaps, load_katib_config
+from compiler.commands.common import diagnostic_json, load_configmaps
+from compiler.commands.katibconfig import KatibConfigChoice, resolve_katib_config
 from compiler.errors import InputError
-from compiler.load.files import load_file
+from compiler.load.files import kind_location, load_file
 from compiler.model.source import Document, Location
 
 
@@ -24,6 +26,7 @@ class AdmitResult:
 @dataclass
 class AdmitRun:
     results: list[AdmitResult] = field(default_factory=list)
+    katib: KatibConfigChoice | None = None
 
     @property
     def exit_code(self) -> int:
@@ -46,11 +49,19 @@ def admit_files(
     configmaps: Sequence[str] = (),
     strict: bool = False,
     namespace_labelled: bool = True,
+    root: Path | None = None,
+    cluster: str | None = None,
 ) -> AdmitRun:
-    config = load_katib_config(katib_config)
+    """`root`: the repository whose cluster profile gives the katib-config (None: Katib's
+    default unless `katib_config`, a path as given, names one)."""
+    katib = resolve_katib_config(root, katib_config, cluster)
+    if katib.problems:  # a manifest is judged against the cluster, or not at all
+        first = katib.problems[0]
+        raise InputError(first.message, first.where, first.hint, first.code)
+    config = katib.config
     templates = load_configmaps(configmaps)
     old_doc = _single_experiment(old) if old else None
-    run = AdmitRun()
+    run = AdmitRun(katib=katib)
     for name in files:
         try:
             docs = load_file(name, go_keys=True)
@@ -65,7 +76,7 @@ def admit_files(
         if not found:
             problem = InputError(
                 "no Katib Experiment in this file",
-                Location(name),
+                kind_location(docs, str(name)),
                 "admit takes kubeflow.org/v1beta1 Experiment manifests",
                 code="INPUT-KIND",
             )

@@ -36,6 +36,7 @@ class DiffOptions:
     configmaps: Sequence[str] = field(default=())
     default_deadline: int | None = None  # seconds, for trials without a time limit
     today: dt.date | None = None  # for waiver expiry, the same at both revisions
+    cluster: str | None = None  # the cluster profile, each revision's own (--cluster NAME)
 
 
 def diff(
@@ -47,6 +48,7 @@ def diff(
         [str(_absolute(root, c)) for c in opts.configmaps],
         opts.default_deadline,
         opts.today or dt.date.today(),
+        opts.cluster,
     )
     prefix = _prefix(root)
     base_sha = git_repo.revision(root, base)
@@ -142,6 +144,7 @@ def _check(root: Path, opts: DiffOptions, *, use_cache: bool) -> Report:
     report, _ = check(
         root,
         katib_config=opts.katib_config,
+        cluster=opts.cluster,
         configmaps=opts.configmaps,
         today=opts.today,
         use_cache=use_cache,
@@ -158,7 +161,11 @@ def stale(root: Path, generated: dict[str, bytes], opts: DiffOptions) -> Stalene
     compiled = []
     if (root / "specs").is_dir():  # no specs/ compiles to an empty generated/
         run = compile_specs(
-            root, katib_config=opts.katib_config, configmaps=opts.configmaps, policies=False
+            root,
+            katib_config=opts.katib_config,
+            configmaps=opts.configmaps,
+            policies=False,
+            cluster=opts.cluster,
         )
         if run.has_errors:
             errors = [d for d in run.diagnostics if d.severity == Severity.ERROR]

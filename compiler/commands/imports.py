@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from compiler.admission import configmap_templates
-from compiler.commands.common import load_configmaps, load_katib_config
-from compiler.errors import InputError
+from compiler.commands.common import load_configmaps
+from compiler.commands.katibconfig import KatibConfigChoice, resolve_katib_config
+from compiler.errors import InputError, UsageError
 from compiler.imports import (
     SCHEMA_URL,
     Imported,
@@ -19,9 +20,8 @@ from compiler.imports import (
     python_spec_text,
     yaml_text,
 )
-from compiler.load.files import load_file
+from compiler.load.files import kind_location, load_file
 from compiler.model.diagnostics import Diagnostic, Severity
-from compiler.model.source import Location
 
 SCHEMA_FILE = "schemas/spec.schema.json"
 COMPILE_REFUSES = "compile refuses this until it is fixed (Katib accepts it, then hangs or fails)"
@@ -33,6 +33,7 @@ class ImportRun:
     text: str = ""
     exact: list[bool] = field(default_factory=list)  # the written text compiles back exactly
     notes: list[str] = field(default_factory=list)  # skipped documents, dropped fields
+    katib: KatibConfigChoice | None = None
 
     @property
     def rejected(self) -> list[Imported]:
@@ -79,13 +80,25 @@ def import_file(
     schema_url: str | None = None,
     katib_config: str | None = None,
     configmaps: Sequence[str] = (),
+    root: Path | None = None,
+    cluster: str | None = None,
 ) -> ImportRun:
     """Import every Experiment of a file. `folder`: the namespace of the spec's folder (by
-    default the one `output` sits in under specs/, else each manifest's own namespace)."""
-    config = load_katib_config(katib_config)
+    default the one `output` sits in under specs/, else each manifest's own namespace).
+    `root`: the repository whose cluster profile gives the katib-config, which the spec must
+    compile against there."""
+    if schema_url and not schema_url.isprintable():  # it is written into a YAML comment
+        raise UsageError(
+            f"--schema-url {schema_url!r}: a URL has no line breaks or control characters"
+        )
+    katib = resolve_katib_config(root, katib_config, cluster)
+    if katib.problems:
+        first = katib.problems[0]
+        raise InputError(first.message, first.where, first.hint, first.code)
+    config = katib.config
     templates = load_configmaps(configmaps)
     docs = load_file(path)
-    run = ImportRun()
+    run = ImportRun(katib=katib)
     local = []
     for doc in docs:
         kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
@@ -102,7 +115,7 @@ def import_file(
     if not found:
         raise InputError(
             "no Katib Experiment in this file",
-            Location(path),
+            kind_location(docs, str(path)),
             "import takes kubeflow.org/v1beta1 Experiment manifests",
             code="INPUT-KIND",
         )

@@ -41,13 +41,21 @@ def render_spec_trial(
     sets: Sequence[str] = (),
     experiment: str | None = None,
     configmaps: Sequence[str] = (),
+    *,
+    katib_config: str | None = None,
+    cluster: str | None = None,
 ) -> RenderTrialRun:
     run = RenderTrialRun()
-    compiled = compile_specs(root, [spec], configmaps=configmaps)
+    compiled = compile_specs(
+        root, [spec], katib_config=katib_config, configmaps=configmaps, cluster=cluster
+    )
     run.diagnostics = compiled.diagnostics
     chosen = [c for c in compiled.compiled if experiment in (None, c.name)]
     if not chosen:
-        raise UsageError(f"{spec} declares no experiment named {experiment!r}")
+        if experiment is None and any(d.severity == Severity.ERROR for d in run.diagnostics):
+            return run  # the spec did not load: its diagnostics say why
+        named = f" named {experiment!r}" if experiment is not None else ""
+        raise UsageError(f"{spec} declares no experiment{named}")
     if len(chosen) > 1:
         names = ", ".join(c.name for c in chosen)
         raise UsageError(

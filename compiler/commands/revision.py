@@ -2,10 +2,12 @@
 
 The cluster side applies the committed tree, never a fresh compile (design, "Data flows one
 way"); this check is what makes that safe: a pull request that edits generated/ by hand, or
-forgets to recompile, is refused. Compiling every spec costs seconds, so verdicts are kept in
-the repository's git folder (`.git/katib-gitops/verified.json`: never part of the work tree, so
-never in a commit), keyed by the tree ids of specs/, policies/, templates/ and generated/ and
-the compiler's version; and generated/ parsed, as JSON named by its tree id. Both are caches:
+forgets to recompile, is refused. The specs are compiled with the revision's own cluster
+profile (its katib-config decides admission). Compiling every spec costs seconds, so verdicts
+are kept in the repository's git folder (`.git/katib-gitops/verified.json`: never part of the
+work tree, so never in a commit), keyed by the tree ids of specs/, policies/, templates/ and
+generated/, the cluster profile's digest (its blob id, and the cluster's name) and the
+compiler's version; and generated/ parsed, as JSON named by its tree id. Both are caches:
 deleting them costs one compile and one parse.
 """
 
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler import __version__
+from compiler.commands.katibconfig import cluster_name
 from compiler.desired import Desired, DesiredSet, read_desired
 from compiler.errors import KatibGitopsError
 
@@ -27,6 +30,7 @@ DESIRED = "desired-"  # desired-<generated tree id>.json: generated/ parsed
 KEEP = 64  # verdicts remembered
 INPUTS = ("specs", "policies", "templates")  # what compile reads (templates: report overrides)
 GENERATED = "generated"
+PROFILES = ("policies/cluster.yaml", "policies/clusters")  # the cluster profile, by git's digest
 
 
 class Refused(KatibGitopsError):
@@ -50,7 +54,7 @@ class Verifier:
     def __call__(self, revision: str) -> DesiredSet:
         from compiler import git_repo
 
-        ids = git_repo.tree_ids(self.root, revision, [*INPUTS, GENERATED])
+        ids = git_repo.tree_ids(self.root, revision, [*INPUTS, GENERATED, *PROFILES])
         if not ids.get("specs"):  # compile would name a temporary folder; say what is missing
             raise Refused(
                 f"{revision[:10]} has no specs/ folder: there is nothing to compile generated/ "
@@ -58,7 +62,8 @@ class Verifier:
                 "specs are specs/<namespace>/<name>.yaml; when none is left, keep the folder "
                 "(e.g. specs/.gitkeep) and commit what `katib-gitops compile` writes",
             )
-        key = "/".join([__version__, *(ids.get(p, "") for p in (*INPUTS, GENERATED))])
+        profile = ":".join([cluster_name() or "", *(ids.get(p, "") for p in PROFILES)])
+        key = "/".join([__version__, *(ids.get(p, "") for p in (*INPUTS, GENERATED)), profile])
         generated = None
         if key not in self._verified():
             generated = git_repo.read_tree(self.root, revision, GENERATED)

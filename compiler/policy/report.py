@@ -5,7 +5,8 @@ the rules that can appear (for SARIF's rule table and the docs).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from compiler.model.diagnostics import Diagnostic, Severity
 from compiler.policy.waivers import Waiver
@@ -59,6 +60,9 @@ class Report:
     experiments: tuple[ExperimentRef, ...] = ()
     rules: tuple[RuleInfo, ...] = ()
     fail_on: Severity = Severity.ERROR
+    # what the check ran with: the katib-config's source and digest, and which policies
+    katib_config: Mapping[str, str] = field(default_factory=dict)
+    policies: str = ""
 
     def failing(self) -> list[Item]:
         """Unwaived findings at or above the `--fail-on` level."""

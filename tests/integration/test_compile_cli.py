@@ -224,3 +224,21 @@ def test_the_repository_is_compiled() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("url", ["https://x/s.json\nname: injected", "https://x/\x1b[2Js.json"])
+def test_import_refuses_a_schema_url_that_would_break_out_of_its_comment(
+    tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "e.yaml"
+    manifest.write_text(
+        "apiVersion: kubeflow.org/v1beta1\nkind: Experiment\nmetadata: {name: e}\n"
+        "spec:\n  objective: {type: maximize, objectiveMetricName: acc}\n"
+        "  algorithm: {algorithmName: random}\n"
+        "  parameters: [{name: lr, parameterType: double, feasibleSpace: {min: '0.1', max: '1'}}]\n"
+    )
+    out = tmp_path / "spec.yaml"
+    code = main(["import", str(manifest), "-o", str(out), "--schema-url", url])
+    assert code == 2
+    assert "a URL has no line breaks or control characters" in capsys.readouterr().err
+    assert not out.exists()

@@ -137,6 +137,7 @@ def test_a_working_directory_below_the_workspace(
 ) -> None:
     top = init_repo(tmp_path / "mono")
     ml = Repo(top.root / "ml")
+    ml.write("policies/config.yaml", CONFIG)  # without it, check runs the built-in pack
     ml.write("specs/team-a/alpha.yaml", spec("alpha"))
     ml.compile()
     top.commit("base")

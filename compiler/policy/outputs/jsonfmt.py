@@ -50,6 +50,8 @@ def render(report: Report) -> str:
             "failOn": report.fail_on.value,
             "failed": report.exit_code != 0,
         },
+        **({"katibConfig": dict(report.katib_config)} if report.katib_config else {}),
+        **({"policies": {"source": report.policies}} if report.policies else {}),
         "findings": [item_json(i) for i in report.items],
         "experiments": [
             {"source": e.source, "name": e.name, "namespace": e.namespace}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from compiler.model.diagnostics import Severity
-from tests.unit.policy.helpers import CONFIG, clean_spec, found, repo, run, where
+from tests.unit.policy.helpers import CONFIG, clean_spec, codes, found, repo, run, where
 
 YAML_RULE = """\
 id: team-label
@@ -210,13 +210,15 @@ def test_problems_in_policy_files_are_located(
     assert report.exit_code == 1
 
 
-def test_no_policies_folder_means_no_policy_findings(tmp_path: Path) -> None:
+def test_no_policies_folder_runs_the_builtin_pack_and_says_so(tmp_path: Path) -> None:
+    # issue 11: a check that ran nothing must not look clean (tests/unit/policy/test_init.py)
     (tmp_path / "specs" / "team-a").mkdir(parents=True)
     (tmp_path / "specs" / "team-a" / "x.yaml").write_text(
         clean_spec("x").replace(":1.2.0", ":latest")
     )
     report = run(tmp_path)
-    assert [i for i in report.items if i.rule] == []
+    assert [i.rule for i in report.items if i.rule] == ["images-tag"]
+    assert "POLICY-DEFAULTS" in codes(report)
 
 
 def test_required_limits_are_a_parameter(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compiler.errors import InputError
+from compiler.model.source import Location
 from compiler.render.manifests import ManifestSet
 
 
@@ -24,6 +26,19 @@ def _existing(out: Path) -> dict[str, Path]:
 
 
 def write(out: Path, files: ManifestSet) -> WriteResult:
+    try:
+        return _write(out, files)
+    except OSError as exc:  # generated/ is a file, read-only, on a full disk...
+        where = str(exc.filename or out)
+        raise InputError(
+            f"cannot write generated/: {exc.strerror or exc}",
+            Location(where),
+            f"make {out} a folder this user can write",
+            code="INPUT-WRITE",
+        ) from None
+
+
+def _write(out: Path, files: ManifestSet) -> WriteResult:
     result = WriteResult()
     wanted = files.as_dict()
     for rel, path in _existing(out).items():

@@ -26,6 +26,7 @@ import yaml
 from compiler import goyaml
 from compiler.errors import InputError
 from compiler.model.source import Document, Location, Path
+from compiler.yamlcompose import compose_documents
 
 _CLoader: Any = getattr(yaml, "CSafeLoader", None)
 if _CLoader is None:  # pragma: no cover - PyYAML without libyaml
@@ -84,6 +85,16 @@ def parse_documents(
     keeps its source text, which suits specs written for people."""
     if len(text.encode("utf-8")) > limits.max_bytes:
         raise too_big(file, len(text.encode("utf-8")), limits)
+    fast = compose_documents(
+        text,
+        file,
+        max_depth=limits.max_depth,
+        max_nodes=limits.max_nodes,
+        max_documents=limits.max_documents,
+        go_keys=go_keys,
+    )
+    if fast is not None:  # most specs: libyaml's composer, no Python call per event
+        return fast
     builder = _Builder(file, limits, go_keys=go_keys)
     try:
         for event in yaml.parse(text, Loader=_CLoader):
@@ -137,6 +148,7 @@ class _Builder:
         self.root: Any = None
         self.values: dict[Path, Location] = {}
         self.keys: dict[Path, Location] = {}
+        self.booleans: dict[Path, str] = {}
 
     def fail(self, code: str, message: str, mark: Any, hint: str = "") -> InputError:
         return InputError(message, _loc(self.file, mark), hint, code)
@@ -144,7 +156,12 @@ class _Builder:
     def feed(self, event: Any) -> None:
         if isinstance(event, yaml.ScalarEvent):
             self._node(event)
-            self._place(self._scalar(event), event)
+            value = self._scalar(event)
+            frame = self.stack[-1] if self.stack else None
+            is_key = frame is not None and isinstance(frame.container, dict) and frame.key is None
+            path = self._place(value, event)
+            if isinstance(value, bool) and not is_key:
+                self.booleans[path] = event.value  # `y` and `on` surprise people: hints name them
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             self._node(event)
             self._start(event)
@@ -161,10 +178,12 @@ class _Builder:
                     f"more than {self.limits.max_documents} documents",
                     event.start_mark,
                 )
-            self.root, self.values, self.keys = None, {}, {}
+            self.root, self.values, self.keys, self.booleans = None, {}, {}, {}
         elif isinstance(event, yaml.DocumentEndEvent):
             self.documents.append(
-                Document(self.root, self.file, len(self.documents), self.values, self.keys)
+                Document(
+                    self.root, self.file, len(self.documents), self.values, self.keys, self.booleans
+                )
             )
 
     def _node(self, event: Any) -> None:

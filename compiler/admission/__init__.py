@@ -19,9 +19,9 @@ from compiler.admission.runtime import check_runtime
 from compiler.admission.template import go_numbers
 from compiler.admission.typemeta import type_meta_problem
 from compiler.admission.validate import ConfigMaps, validate_experiment
-from compiler.kubetypes import Issue, roundtrip_json
+from compiler.kubetypes import Issue, marshal_decoded, roundtrip_json
 from compiler.kubetypes import check as kube_check
-from compiler.model.codec import from_go, to_go
+from compiler.model.codec import Sources, from_go, to_go
 from compiler.model.diagnostics import Diagnostic, Severity
 from compiler.model.katib import Experiment
 from compiler.model.source import Document, Path
@@ -63,6 +63,7 @@ class _Decoded:
     experiment: Experiment | None
     errors: list[Diagnostic]
     dropped: list[Diagnostic]
+    sources: Sources | None = None  # the decoded data of each model (`store` reuses it)
 
 
 def decode(doc: Document) -> _Decoded:
@@ -95,7 +96,8 @@ def decode(doc: Document) -> _Decoded:
         )
         for issue in _unknown_fields(request, result.unknown)
     ]
-    return _Decoded(from_go(Experiment, result.value), [], dropped)
+    sources: Sources = {}
+    return _Decoded(from_go(Experiment, result.value, sources), [], dropped, sources)
 
 
 def _unknown_fields(request: Any, unknown: list[Path]) -> list[Issue]:
@@ -107,22 +109,38 @@ def _unknown_fields(request: Any, unknown: list[Path]) -> list[Issue]:
 
 
 def _bad(doc: Document, path: Path, message: str) -> Diagnostic:
+    from compiler.admission.decodehints import decode_hint  # only when something is wrong
+
     return Diagnostic(
         code="KATIB-H1",
         message=f"the webhook cannot decode the request: {message}",
         where=doc.where(path),
-        hint="fix the value's type: Katib wants strings for feasibleSpace and setting values, "
-        "numbers for goal and the trial counts",
+        hint=decode_hint(message, _value_at(doc.data, path), doc.booleans.get(path)),
         field=_path_to_field(path),
         type=BAD_REQUEST,
     )
 
 
-def store(exp: Experiment) -> tuple[Experiment, dict[str, Any]]:
-    """Default, then marshal as Go does: what the API server stores (status left out)."""
+def _value_at(data: Any, path: Path) -> Any:
+    for part in path:
+        present = (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        )
+        if not present:
+            return None
+        data = data[part]
+    return data
+
+
+def store(exp: Experiment, sources: Sources | None = None) -> tuple[Experiment, dict[str, Any]]:
+    """Default, then marshal as Go does: what the API server stores (status left out).
+    `sources`: the decoded data `exp` was built from; the parts the defaults left alone are
+    marshalled already."""
     defaulted = set_default(exp)
-    dumped = to_go(defaulted)
-    marshalled = roundtrip_json(dumped, EXPERIMENT_TYPE).value
+    # decoded once already (its trialSpec normalized), so marshalling is all that is left
+    reused: set[int] = set()
+    dumped = to_go(defaulted, share=True, sources=sources, reused=reused)
+    marshalled = marshal_decoded(dumped, EXPERIMENT_TYPE, frozenset(reused))
     # Reading the marshalled form back would give the defaulted model again: every value in it
     # has already been through Go's decoder, and omitempty only drops what the model holds as
     # its zero value. So the defaulted model is the stored one.
@@ -146,7 +164,7 @@ def admit(
     decoded = decode(doc)
     if decoded.experiment is None:
         return Admission(False, tuple(decoded.errors), tuple(decoded.dropped))
-    stored, obj = store(decoded.experiment)
+    stored, obj = store(decoded.experiment, decoded.sources)
     errors, warnings = _runtime(doc, stored, config, strict)
     warnings = [*decoded.dropped, *warnings]
     old_exp: Experiment | None = None

@@ -18,6 +18,7 @@ MAX_HEIGHT = 1000
 MAX_SIZE = (128 << 20) // 40  # Go's maxSize: 128 MB of 40-byte instructions
 _NAME = re.compile(r"[A-Za-z0-9_]+")
 _REPEAT = re.compile(r"\{(\d+)(,(\d*))?\}")
+_LITERALS = re.compile(r"[^\\()|\[.*+?{^$]+")  # characters that stand for themselves
 _CLASS_ESCAPES = frozenset("dDsSwWpP")
 _EMPTY_ESCAPES = frozenset("bBAz")
 
@@ -127,9 +128,27 @@ class _Parser:
                 top = stack[-1]
                 top.branches.append(_concat(top.items))
                 top.items = []
+            elif (run := _LITERALS.match(self.s, self.i)) is not None:
+                self._literals(run.end(), stack[-1])
             else:
                 stack[-1].items.append(self._repeats(self._atom()))
         return stack[0].close()
+
+    def _literals(self, end: int, top: _Group) -> None:
+        """A run of plain characters as one literal node (what `_concat` would merge them
+        into), but for a last character a repetition applies to: one node, not one a
+        character, so that a long pattern costs little."""
+        s = self.s
+        while s.startswith("{", end) and not _REPEAT.match(s, end):  # `{` of no repetition
+            more = _LITERALS.match(s, end + 1)
+            end = more.end() if more else end + 1
+        if end < len(s) and s[end] in "*+?{":
+            end -= 1
+        if end > self.i:
+            top.items.append(Node("lit", runes=end - self.i))
+            self.i = end
+        else:
+            top.items.append(self._repeats(self._atom()))
 
     def _repeats(self, atom: Node) -> Node:
         while self.i < len(self.s):

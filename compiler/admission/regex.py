@@ -57,3 +57,20 @@ def compile_go(pattern: str) -> Any:
     if compiled is None:
         raise ValueError(f"error parsing regexp: {reason}")
     return compiled
+
+
+def has_two_groups(text: str) -> bool:
+    """Go's `regexp.MatchString(".*\\(.*\\).*\\(.*\\).*", text)`, Katib's check that a filter
+    has two groups, in linear time (as Go's matcher runs): some line holds `(`, `)`, `(`, `)` in
+    this order (`.` matches anything but a newline). Python's backtracking `re` takes cubic
+    time on a long line without them."""
+    for line in text.split("\n"):
+        at = 0
+        for c in "()()":
+            at = line.find(c, at)
+            if at < 0:
+                break
+            at += 1
+        else:
+            return True
+    return False

@@ -16,6 +16,7 @@ Path = tuple[str | int, ...]
 Position = tuple[int, int]  # (line, column), both 1-based; 0 means unknown
 
 MAX_DEPTH = 64
+MAX_INT_BITS = 1024  # a float64's range
 
 
 class SpecError(ValueError):
@@ -75,7 +76,15 @@ def _plain(value: Any, path: Path, where: dict[Path, Position], depth: int) -> A
             f"the data is nested more than {MAX_DEPTH} levels deep (does it contain itself?)",
             _nearest(where, path),
         )
-    if value is None or isinstance(value, str | bool | int):
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > MAX_INT_BITS:  # JSON (and str()) of it can fail in Python
+            raise SpecError(
+                f"{_at(path)}: an integer of {value.bit_length()} bits cannot be written in a "
+                "spec (a YAML reader takes a numeral past a float64's range for text)",
+                _nearest(where, path),
+            )
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

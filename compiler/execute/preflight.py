@@ -33,6 +33,7 @@ SCRIPT_SUFFIXES = frozenset(
 )
 _PYTHON = re.compile(r"(python|pypy)(\d+(\.\d+)?)?")
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
+_MAX_SCRIPT = 16 * 1024  # characters of an inline script that preflight reads
 _OTHERS = frozenset({"perl", "ruby", "node", "Rscript", "julia", "lua", "php"})
 _PREFIXES = frozenset({"exec", "nohup", "env", "time", "nice", "stdbuf"})
 # shell words that neither open a file of ours nor create one: a script goes on past them
@@ -199,6 +200,8 @@ def _shell_operand(args: list[str]) -> tuple[bool, str | None]:
 
 def _script(text: str, cwd: Path, depth: int) -> list[Missing]:
     """The first command of a shell script that is not a cd or a builtin without effects."""
+    if len(text) > _MAX_SCRIPT:  # shlex grows a token a character at a time: quadratic
+        return []  # no guess then, rather than a long wait
     try:
         lexer = shlex.shlex(text, posix=True, punctuation_chars="();<>|&\n")
         lexer.whitespace, lexer.commenters, lexer.whitespace_split = " \t\r", "", True

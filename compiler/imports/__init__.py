@@ -13,16 +13,21 @@ Rooms: `text` (strings and placeholders), `sections` and `trial`/`shortjob` (can
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.admission import Admission, ConfigMaps, KatibConfig, admit
+from compiler.admission import EXPERIMENT_TYPE, Admission, ConfigMaps, KatibConfig, admit
+from compiler.admission.decodehints import as_meant
+from compiler.admission.template import go_numbers
 from compiler.errors import InputError
 from compiler.imports.pytext import python_text
 from compiler.imports.search import Found, compiler_for, search
 from compiler.imports.yamltext import render
-from compiler.model.source import Document
+from compiler.kubetypes import roundtrip_json
+from compiler.model.source import Document, Path, katib_path
 from compiler.normalize import SpecContext
 from compiler.pipeline import compile_document
 from compiler.yamlout import dump
@@ -73,17 +78,88 @@ def import_experiment(
     """The shortest spec for an Experiment document. `folder` is the namespace of the folder the
     spec will live in (specs/<folder>/...); by default the manifest's own namespace."""
     manifest, notes = _prepare(doc.data, folder)
-    folder = folder or manifest["metadata"]["namespace"]
     templates = dict(configmaps or {})
-    located = Document(manifest, doc.file, doc.index, doc.values, doc.keys)
-    admission = admit(located, config=config, configmaps=templates)
+    admission = admit(dataclasses.replace(doc, data=manifest), config=config, configmaps=templates)
     stored = admission.object
+    source = stored
+    if source is None:  # what Go can read of it: the spec is written anyway, to be fixed there
+        source, dropped = decodable(manifest, doc.booleans)
+        notes += dropped
+    meta = source.get("metadata") or {}
+    namespace = meta.get("namespace")
+    folder = folder or (namespace if isinstance(namespace, str) and namespace else "default")
     run = compiler_for(doc.file, folder, config, templates) if stored is not None else None
-    found = search(stored if stored is not None else manifest, folder, run)
-    name = str(manifest["metadata"].get("name", ""))
+    found = search(source, folder, run)
+    name = str(meta.get("name", ""))
     return Imported(
         doc.file, doc.index, name, folder, found.spec, admission, stored, found, tuple(notes)
     )
+
+
+def decodable(
+    manifest: dict[str, Any], booleans: Mapping[Path, str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """What Go's decoder reads of a manifest Katib cannot decode, with a note for each change:
+    a value of the wrong type is written as KATIB-H1's hint says when the fix is plain (`0.01`
+    quoted, `y` quoted as its spelling in `booleans`, `"6"` unquoted), else left out (the
+    spec's forms are built from Katib's types, so they need values of those types); unknown
+    fields are dropped."""
+    result = roundtrip_json(go_numbers(manifest), EXPERIMENT_TYPE)
+    notes = [
+        (p, "an unknown field, which Katib drops: left out of the spec") for p in result.unknown
+    ]
+    retyped = copy.deepcopy(manifest) if result.errors else manifest
+    changed = False
+    for error in result.errors:
+        found, value = _at(retyped, error.path)
+        ok, meant = as_meant(error.message, value, (booleans or {}).get(error.path))
+        if found and ok and error.path:
+            _put(retyped, error.path, meant)
+            notes.append((error.path, f"Katib cannot decode it (KATIB-H1): written as {meant!r}"))
+            changed = True
+    if changed:
+        result = roundtrip_json(go_numbers(retyped), EXPERIMENT_TYPE)
+    shaped = result.value if isinstance(result.value, dict) else {}
+    shaped.pop("status", None)
+    for error in sorted(result.errors, key=lambda e: _sort_key(e.path), reverse=True):
+        if error.path:
+            _remove(shaped, error.path)  # a zero value, unless omitempty left it out already
+            notes.append((error.path, "Katib cannot decode it (KATIB-H1): left out of the spec"))
+    notes.sort(key=lambda n: _sort_key(n[0]))
+    return shaped, [f"{katib_path(p)}: {text}" for p, text in notes]
+
+
+def _at(data: Any, path: Path) -> tuple[bool, Any]:
+    for part in path:
+        if not _has(data, part):
+            return False, None
+        data = data[part]
+    return True, data
+
+
+def _put(data: Any, path: Path, value: Any) -> None:
+    found, parent = _at(data, path[:-1])
+    if found and _has(parent, path[-1]):
+        parent[path[-1]] = value
+
+
+def _sort_key(path: Path) -> tuple[tuple[int, Any], ...]:
+    return tuple((0, p) if isinstance(p, int) else (1, p) for p in path)
+
+
+def _remove(data: Any, path: Path) -> None:
+    for part in path[:-1]:
+        if not _has(data, part):
+            return
+        data = data[part]
+    if _has(data, path[-1]):
+        del data[path[-1]]
+
+
+def _has(node: Any, part: str | int) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
 
 
 def _prepare(data: Any, folder: str | None) -> tuple[dict[str, Any], list[str]]:
@@ -95,7 +171,7 @@ def _prepare(data: Any, folder: str | None) -> tuple[dict[str, Any], list[str]]:
         notes.append("status is the cluster's observation, not part of the spec: left out")
     raw_meta = data.get("metadata")
     meta = dict(raw_meta) if isinstance(raw_meta, Mapping) else {}
-    dropped = [k for k in meta if k not in KEPT_METADATA]
+    dropped = [str(k) for k in meta if k not in KEPT_METADATA]
     if dropped:
         notes.append(
             f"metadata.{', metadata.'.join(dropped)}: set by the cluster or not expressible "
@@ -106,7 +182,7 @@ def _prepare(data: Any, folder: str | None) -> tuple[dict[str, Any], list[str]]:
     if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
         meta["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
         notes.append(f"annotation {LAST_APPLIED} (written by kubectl apply): left out")
-    if not meta.get("namespace"):
+    if meta.get("namespace") in (None, ""):
         meta["namespace"] = folder or "default"
         notes.append(f"the manifest has no namespace: imported into {meta['namespace']!r}")
     manifest["metadata"] = meta

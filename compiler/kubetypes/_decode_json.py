@@ -14,10 +14,12 @@ from typing import Any
 from compiler.kubetypes._gofmt import decode_base64, normalize, request_text
 from compiler.kubetypes._specials import NestedTypeError, decode_special
 from compiler.kubetypes._table import INT_RANGES, GoType
-from compiler.kubetypes._values import assemble, zero
+from compiler.kubetypes._values import assemble, copy_plain, zero
 from compiler.kubetypes.results import GoError, Path
 
 Context = tuple[str, tuple[str, ...]] | None  # (innermost struct name, JSON field names)
+# Specials whose marshalled form is their decoded value itself: marshalling it again is identity
+_VERBATIM = frozenset({"Unstructured", "RawJSON"})
 
 
 def _desc(v: Any) -> str:
@@ -37,7 +39,15 @@ def _desc(v: Any) -> str:
 class JsonDecoder:
     """One decode: collects errors and unknown fields while producing marshalled output."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, decoded: bool = False, marshal: bool = True, verbatim: frozenset[int] = frozenset()
+    ) -> None:
+        # `decoded`: the input is already the output of a decode (see `marshal_decoded`);
+        # not `marshal`: only the errors and unknown fields are wanted (a schema check), so
+        # structs are not assembled and come back as None
+        self.decoded = decoded
+        self.marshal = marshal
+        self.verbatim = verbatim  # ids of structs in `decoded` input that are marshalled already
         self.errors: list[GoError] = []
         self.unknown: list[Path] = []
         self.unknown_in: list[GoType] = []
@@ -84,16 +94,68 @@ class JsonDecoder:
 
     def struct(self, t: GoType, v: dict[str, Any], path: Path, ctx: Context) -> dict[str, Any]:
         """A JSON object into a struct: known keys decoded, unknown keys recorded."""
+        if self.decoded:
+            return self.marshal_struct(t, v)
         stack = ctx[1] if ctx else ()
         decoded: dict[str, tuple[Any, Any]] = {}
+        by_name = t.field_map()
         for key, item in v.items():
-            f = t.field(key)
+            f = by_name.get(key)
             if f is None:
                 self.unknown.append((*path, key))
                 self.unknown_in.append(t)
                 continue
-            out = self.value(f.type, item, (*path, key), (t.name, (*stack, f.name)))
-            decoded[f.name] = (item, out)
+            ft = f.type
+            kind = ft.kind
+            if kind == "ptr":
+                if item is None:
+                    decoded[key] = (item, None)
+                    continue
+                assert ft.elem is not None
+                ft = ft.elem
+                kind = ft.kind
+            # the commonest cases without the call to value(), which gives the same
+            if kind == "string" and type(item) is str:
+                decoded[key] = (item, item)
+            elif kind == "struct" and type(item) is dict:
+                decoded[key] = (item, self.struct(ft, item, (*path, key), (t.name, (*stack, key))))
+            else:
+                out = self.value(ft, item, (*path, key), (t.name, (*stack, f.name)))
+                decoded[key] = (item, out)
+        return assemble(t, decoded) if self.marshal else None  # type: ignore[return-value]
+
+    def marshal_struct(self, t: GoType, v: dict[str, Any]) -> dict[str, Any]:
+        """`struct` for input that is decoded already: the values that fit their field as
+        they are (the rest, as `value` has them) without the paths and the Go struct
+        context that only errors need."""
+        if id(v) in self.verbatim:
+            return copy_plain(v)  # type: ignore[no-any-return]
+        decoded: dict[str, tuple[Any, Any]] = {}
+        by_name = t.field_map()
+        for key, item in v.items():
+            f = by_name.get(key)
+            if f is None:
+                continue  # dropped, as decoding drops it
+            ft = f.type
+            kind = ft.kind
+            if kind == "ptr":
+                if item is None:
+                    decoded[key] = (item, None)
+                    continue
+                assert ft.elem is not None
+                ft = ft.elem
+                kind = ft.kind
+            it = type(item)
+            if (
+                (it is str and kind == "string")
+                or (it is bool and kind == "bool")
+                or (it is int and kind in INT_RANGES and _in_range(item, kind))
+            ):
+                decoded[key] = (item, item)
+            elif it is dict and kind == "struct":
+                decoded[key] = (item, self.marshal_struct(ft, item))
+            else:
+                decoded[key] = (item, self.value(ft, item, (key,), None))
         return assemble(t, decoded)
 
     def integer(self, t: GoType, v: Any, path: Path, ctx: Context) -> int:
@@ -137,7 +199,15 @@ class JsonDecoder:
 
     def special(self, t: GoType, v: Any, path: Path, ctx: Context) -> Any:
         """A type with its own UnmarshalJSON: its errors stop Go's decoder."""
-        out, err = decode_special(t.special, request_text(v), v, converter=False)
+        if self.decoded and t.special in _VERBATIM and v is not None:
+            return copy_plain(v)  # marshalled once already: normalized, keys sorted
+        if t.special == "Unstructured" and type(v) is dict:
+            # its JSON text shows only in an error: spelled out (a trialSpec's) only then
+            out, err = decode_special(t.special, "", v, converter=False)
+            if err is not None:
+                out, err = decode_special(t.special, request_text(v), v, converter=False)
+        else:
+            out, err = decode_special(t.special, request_text(v), v, converter=False)
         if isinstance(err, NestedTypeError):
             err = err.message(ctx)
         if err is not None:
@@ -150,6 +220,8 @@ class JsonDecoder:
         if v is None:
             return None
         if t.kind == "slice" and isinstance(v, list):
+            if t.elem.kind == "string" and all(type(x) is str for x in v):
+                return list(v)  # what the loop below gives
             if t.elem.kind == "uint8":
                 raw = bytes(self.value(t.elem, x, (*path, i), ctx) for i, x in enumerate(v))
                 return base64.b64encode(raw).decode()
@@ -169,6 +241,11 @@ class JsonDecoder:
         if err:
             self.errors.append(GoError(path, err))
         return out
+
+
+def _in_range(n: int, kind: str) -> bool:
+    lo, hi = INT_RANGES[kind]
+    return lo <= n <= hi
 
 
 def _type_message(desc: str, t: GoType, ctx: Context) -> str:

@@ -81,12 +81,20 @@ class ConverterDecoder:
     def struct(self, t: GoType, v: dict[str, Any], path: Path) -> dict[str, Any]:
         """Fields in declaration order (Go's error order); unknown keys are dropped."""
         decoded: dict[str, tuple[Any, Any]] = {}
-        for f in t.fields:
-            if f.name in v and v[f.name] is not None:
-                item = v[f.name]
-                decoded[f.name] = (item, self.value(f.type, item, (*path, f.name)))
+        by_name = t.field_map()
+        order = t.field_order()
+        present = sorted(
+            (order[k], k) for k, item in v.items() if k in by_name and item is not None
+        )
+        for _, name in present:
+            item = v[name]
+            ft = by_name[name].type
+            if type(item) is str and ft.kind == "string":
+                decoded[name] = (item, item)  # what value() gives, without the call
+            else:
+                decoded[name] = (item, self.value(ft, item, (*path, name)))
         for key in v:
-            if t.field(key) is None:
+            if key not in by_name:
                 self.unknown.append((*path, key))
                 self.unknown_in.append(t)
         return assemble(t, decoded)

@@ -39,7 +39,11 @@ def main(argv: list[str]) -> None:
     except BaseException as exc:
         message = f"the spec's experiments could not be reported: {type(exc).__name__}: {exc}"
         report = _error("SPEC-PYTHON-INTERNAL", message[:2000])
-    data = json.dumps(report, ensure_ascii=False, allow_nan=False).encode()
+    try:
+        data = json.dumps(report, ensure_ascii=False, allow_nan=False).encode()
+    except ValueError as exc:  # what the DSL let through and JSON cannot write
+        message = f"the spec's experiments could not be reported: {exc}"
+        data = json.dumps(_error("SPEC-PYTHON-INTERNAL", message[:2000])).encode()
     if len(data) > config["max_bytes"]:
         data = json.dumps(_too_big(len(data), config["max_bytes"])).encode()
     _write_all(config["fd"], data)

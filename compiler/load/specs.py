@@ -38,22 +38,35 @@ def discover(
             found.add(t)
         else:
             raise InputError(f"no such file or folder: {t}", Location(str(t)), code="INPUT-READ")
-    return sorted((_spec_file(root, base, p) for p in found), key=lambda s: s.rel)
+    root_resolved, base_resolved = root.resolve(), base.resolve()  # once, not once a file
+    folders: dict[Path, Path] = {}
+    return sorted(
+        (_spec_file(root_resolved, base_resolved, p, folders) for p in found),
+        key=lambda s: s.rel,
+    )
 
 
-def _spec_file(root: Path, base: Path, path: Path) -> SpecFile:
-    resolved = path.resolve()
+def _spec_file(root: Path, base: Path, path: Path, folders: dict[Path, Path]) -> SpecFile:
+    """`root` and `base` resolved already; `folders` remembers each folder resolved."""
+    if path.is_symlink():
+        resolved = path.resolve()
+    else:  # the file's real path is its real folder's and its name: one resolve a folder
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = path.parent.resolve()
+        resolved = folder / path.name
     try:
-        rel = resolved.relative_to(root.resolve()).as_posix()
+        rel = resolved.relative_to(root).as_posix()
     except ValueError:
         rel = path.as_posix()
     try:
-        parts = resolved.relative_to(base.resolve()).parts
+        parts = resolved.relative_to(base).parts
         namespace = parts[0] if len(parts) > 1 else "default"
     except ValueError:
         namespace = "default"
     return SpecFile(path, rel, namespace)
 
 
-def read_yaml_spec(spec: SpecFile) -> list[Document]:
-    return [d for d in load_file(spec.path, name=spec.rel) if d.data is not None]
+def read_yaml_spec(spec: SpecFile, data: bytes | None = None) -> list[Document]:
+    """`data`: the file's bytes, when already read (the compile cache keys on them)."""
+    return [d for d in load_file(spec.path, name=spec.rel, data=data) if d.data is not None]

@@ -41,6 +41,8 @@ class Document:
     index: int = 0
     values: dict[Path, Location] = field(default_factory=dict, repr=False, compare=False)
     keys: dict[Path, Location] = field(default_factory=dict, repr=False, compare=False)
+    # the source text of each plain scalar read as a boolean (`y`, `on`, `True`): for hints
+    booleans: dict[Path, str] = field(default_factory=dict, repr=False, compare=False)
 
     def where(self, path: Path, *, key: bool = False) -> Location:
         """The location of `path`, or of its nearest ancestor that has one."""

@@ -108,7 +108,7 @@ def rule(
 ) -> Callable[[Check], Rule]:
     """Turn a function `(subject, context) -> findings` into a `Rule`."""
 
-    _check_id(rule_id)
+    _check_meta(rule_id, title, rationale, fix, enabled)
 
     def wrap(check: Check) -> Rule:
         meta = (rule_id, title, Severity(severity), rationale, fix)
@@ -128,7 +128,7 @@ def rule_across(
 ) -> Callable[[Across], Rule]:
     """Turn a function `(summaries, context) -> (index, finding)` into a repository-wide rule,
     for limits that hold across experiments (a namespace's budget)."""
-    _check_id(rule_id)
+    _check_meta(rule_id, title, rationale, fix, enabled)
 
     def wrap(across: Across) -> Rule:
         meta = (rule_id, title, Severity(severity), rationale, fix)
@@ -137,9 +137,15 @@ def rule_across(
     return wrap
 
 
-def _check_id(rule_id: str) -> None:
-    if not RULE_ID.match(rule_id):
+def _check_meta(rule_id: str, title: str, rationale: str, fix: str, enabled: bool) -> None:
+    """Raised where the rule file calls `@rule(...)`: the loader reports it at that line."""
+    if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
         raise ValueError(f"rule id {rule_id!r} must be lowercase words joined by '-'")
+    for name, text in (("title", title), ("rationale", rationale), ("fix", fix)):
+        if not isinstance(text, str):
+            raise TypeError(f"rule {rule_id}: {name} must be a string, not {type(text).__name__}")
+    if not isinstance(enabled, bool):
+        raise TypeError(f"rule {rule_id}: enabled must be true or false")
 
 
 def _origin(function: Callable[..., Any]) -> str:

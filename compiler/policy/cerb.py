@@ -29,6 +29,24 @@ def compile_schema(schema: Mapping[str, Any], *, allow_unknown: bool = True) -> 
         return _Validator(dict(schema), allow_unknown=allow_unknown)
     except SchemaError as exc:
         raise SchemaProblem(_schema_message(exc)) from None
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        # cerberus expands a schema before it validates it, and trips over rules that are not
+        # a mapping (`spec: null`): a schema all the same that is not a cerberus schema
+        raise SchemaProblem(_not_rules(schema, ()) or f"cannot be expanded ({exc})") from None
+
+
+def _not_rules(schema: Mapping[str, Any], path: Path) -> str:
+    """The first field whose rules are not a mapping, said as a schema error."""
+    for name, rules in schema.items():
+        where = ".".join(map(str, (*path, name)))
+        if not isinstance(rules, Mapping):
+            return f"{where}: the rules of a field must be a mapping, not {_kind(rules)}"
+        inner = rules.get("schema")
+        if isinstance(inner, Mapping) and rules.get("type") in ("dict", None):
+            found = _not_rules(inner, (*path, name))
+            if found:
+                return found
+    return ""
 
 
 def validate(validator: Validator, document: Any) -> Errors:
@@ -49,6 +67,16 @@ def _flatten(errors: Any, path: Path) -> Iterator[tuple[Path, str]]:
             yield from _flatten(item, path)
     else:
         yield path, str(errors)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a string" if isinstance(value, str) else "a list"
 
 
 def _schema_message(exc: SchemaError) -> str:

@@ -7,6 +7,7 @@ replica holding its limits (or its requests, when no limit is set).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,10 @@ def amount(value: Any) -> float | None:
         q = parse_quantity(str(value))
     except (QuantityError, ValueError):
         return None
-    return float(q.unscaled) * 10.0**q.exp
+    try:
+        return float(q.unscaled) * 10.0**q.exp
+    except OverflowError:  # `1e400`: past a float, so past any cluster (an upper bound still)
+        return math.inf
 
 
 def resource(container: Container, name: str) -> float | None:
@@ -61,7 +65,9 @@ def gpus(container: Container) -> float:
     seen: set[str] = set()
     for section in ("limits", "requests"):
         values = resources.get(section) if isinstance(resources, Mapping) else None
-        for key, value in (values or {}).items():
+        if not isinstance(values, Mapping):  # a list where a mapping belongs: no GPUs read
+            continue
+        for key, value in values.items():
             if str(key).endswith("/gpu") and key not in seen:
                 seen.add(key)
                 total += amount(value) or 0.0

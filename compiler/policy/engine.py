@@ -6,8 +6,9 @@ A rule that raises does not stop the others: its failure becomes a finding of it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import reprlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from compiler.model.diagnostics import Diagnostic, Severity
 from compiler.model.source import Document, Location, Path, katib_path
@@ -82,10 +83,29 @@ def summarize(subject: Subject, located: Document) -> Summary:
 
 def _run(rule: Rule, subject: Subject, located: Document, ruleset: Ruleset) -> list[PolicyFinding]:
     try:
-        findings = list(rule.check(subject, ruleset.context))
-    except Exception as exc:
+        findings = [_well_formed(f) for f in rule.check(subject, ruleset.context)]
+    except (Exception, SystemExit) as exc:  # a rule is the repository's code: its bugs are findings
         return [_failed(rule, located, exc)]
     return [_locate(rule, f, located, ruleset) for f in findings]
+
+
+def _well_formed(f: object) -> Finding:
+    """A rule's finding as the engine needs it; TypeError or ValueError, naming what is wrong,
+    when the rule yields something else (the rule then fails, as when it raises)."""
+    if not isinstance(f, Finding):
+        raise TypeError(f"a rule yields Finding(message, path), not {reprlib.repr(f)}")
+    path = tuple(f.path) if isinstance(f.path, list) else f.path
+    if not isinstance(path, tuple) or not all(
+        isinstance(p, str | int) and not isinstance(p, bool) for p in path
+    ):
+        raise TypeError(
+            f"a Finding's path is a tuple of keys and indices, not {reprlib.repr(path)}"
+        )
+    if not isinstance(f.message, str) or not isinstance(f.hint, str):
+        raise TypeError("a Finding's message and hint are strings")
+    if f.severity is not None:
+        Severity(f.severity)  # ValueError: not error, warning or info
+    return f if path is f.path else replace(f, path=path)
 
 
 def _locate(rule: Rule, f: Finding, located: Document, ruleset: Ruleset) -> PolicyFinding:
@@ -108,11 +128,11 @@ def where(located: Document, path: Path) -> Location:
     return found if found.line > 0 else located.where(("metadata", "name"))
 
 
-def _failed(rule: Rule, located: Document, exc: Exception) -> PolicyFinding:
+def _failed(rule: Rule, located: Document, exc: BaseException) -> PolicyFinding:
     message = f"rule {rule.id} ({rule.origin}) failed: {type(exc).__name__}: {exc}"
     hint = "rules get read-only inputs; fix the rule, or switch it off in policies/config.yaml"
     return PolicyFinding(
-        rule.id, Diagnostic(code=FAILED, message=message, where=located.where(()), hint=hint)
+        rule.id, Diagnostic(code=FAILED, message=message, where=where(located, ()), hint=hint)
     )
 
 
@@ -124,8 +144,8 @@ def evaluate_across(
     for rule in ruleset.across:
         assert rule.across is not None
         try:
-            pairs: Iterable[tuple[int, Finding]] = list(rule.across(summaries, ruleset.context))
-        except Exception as exc:
+            pairs = [_pair(p, len(summaries)) for p in rule.across(summaries, ruleset.context)]
+        except (Exception, SystemExit) as exc:  # as in _run
             message = f"rule {rule.id} ({rule.origin}) failed: {type(exc).__name__}: {exc}"
             out.append((-1, PolicyFinding(rule.id, Diagnostic(code=FAILED, message=message))))
             continue
@@ -142,3 +162,13 @@ def evaluate_across(
             )
             out.append((index, PolicyFinding(rule.id, diagnostic)))
     return out
+
+
+def _pair(pair: object, count: int) -> tuple[int, Finding]:
+    """An across rule's (index of an experiment, finding), checked as `_well_formed`."""
+    if not isinstance(pair, tuple) or len(pair) != 2:
+        raise TypeError(f"an across rule yields (index, Finding), not {reprlib.repr(pair)}")
+    index, f = pair
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < count:
+        raise TypeError(f"{reprlib.repr(index)} is not the index of one of the {count} experiments")
+    return index, _well_formed(f)

@@ -2,7 +2,9 @@
 repository's YAML and Python rules, and the policy test cases (also those of the built-in pack).
 
     policies/config.yaml     rules on/off, severities, parameters    (config.py)
-    policies/cluster.yaml    the target cluster                       (cluster.py)
+    policies/cluster.yaml    the target cluster                       (cluster.py; or one of
+    policies/clusters/*.yaml   several, chosen by name: profiles.py, which reads it for every
+                               command, as its katib-config is admission's)
     policies/waivers.yaml    exceptions with owner and expiry         (waivers.py)
     policies/*.yaml          YAML rules: a cerberus schema            (schema_rules.py)
     policies/*.py            Python rules: `@rule` functions           (api.py)
@@ -23,11 +25,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compiler import __version__
-from compiler.errors import InputError
+from compiler.errors import InputError, KatibGitopsError
 from compiler.load.files import load_file
 from compiler.model.diagnostics import Diagnostic
 from compiler.model.source import Document, Location, katib_path
-from compiler.policy import cluster, config, waivers
+from compiler.policy import cluster, config, profiles, waivers
 from compiler.policy.api import Rule
 from compiler.policy.builtin import RULES
 from compiler.policy.cerb import SchemaProblem, validate
@@ -40,12 +42,21 @@ BUILTIN_CASES = Path(__file__).parent / "builtin" / "cases"
 LOAD = "POLICY-LOAD"
 
 
-def load_policies(folder: Path, shown: str = "policies") -> PolicySet:
-    """Read a policies folder; an absent one gives the built-in pack with its defaults."""
+def load_policies(
+    folder: Path, shown: str = "policies", cluster_name: str | None = None
+) -> PolicySet:
+    """Read a policies folder; an absent one gives the built-in pack with its defaults.
+    `cluster_name` picks the cluster profile (profiles.py says how)."""
     problems: list[Diagnostic] = []
     docs = {
-        key: _document(folder / name, f"{shown}/{name}", problems) for name, key in SPECIAL.items()
+        key: _document(folder / name, f"{shown}/{name}", problems)
+        for name, key in SPECIAL.items()
+        if key != "cluster"
     }
+    profile_file = _profile_file(folder, shown, cluster_name, problems)
+    docs["cluster"] = (
+        _document(profile_file.path, profile_file.shown, problems) if profile_file else None
+    )
     cfg, p1 = config.config_from_document(docs["config"])
     profile, p2 = cluster.cluster_from_document(docs["cluster"]) if docs["cluster"] else (None, [])
     listed, p3 = waivers.waivers_from_document(docs["waivers"])
@@ -53,8 +64,18 @@ def load_policies(folder: Path, shown: str = "policies") -> PolicySet:
     problems += [*p1, *p2, *p3, *_duplicates(rules)]
     ids = [r.id for r in rules]
     problems += config.unknown_rules(cfg, ids) + waivers.unknown_rules(listed, ids)
-    digest = _digest(folder)
+    digest = _digest(folder, profile_file.path if profile_file else None)
     return PolicySet(cfg, profile, tuple(listed), tuple(rules), tuple(problems), digest, shown)
+
+
+def _profile_file(
+    folder: Path, shown: str, name: str | None, problems: list[Diagnostic]
+) -> profiles.ProfileFile | None:
+    try:
+        return profiles.choose_profile(folder, name, shown)
+    except KatibGitopsError as exc:  # commands that need the profile have said so already
+        problems.append(Diagnostic(code=cluster.CODE, message=str(exc), where=Location(shown)))
+        return None
 
 
 def _document(path: Path, shown: str, problems: list[Diagnostic]) -> Document | None:
@@ -116,14 +137,14 @@ def _python_rules(path: Path, shown: str, problems: list[Diagnostic]) -> list[Ru
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # the file's own failure, reported at its line
         problems.append(_import_problem(path, shown, exc))
         return []
     rules = [v for v in vars(module).values() if isinstance(v, Rule)]
     return [replace(r, origin=shown) for r in rules]
 
 
-def _import_problem(path: Path, shown: str, exc: Exception) -> Diagnostic:
+def _import_problem(path: Path, shown: str, exc: BaseException) -> Diagnostic:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
     line = frames[-1].lineno or 0 if frames else getattr(exc, "lineno", 0) or 0
     return Diagnostic(
@@ -144,17 +165,27 @@ def _duplicates(rules: list[Rule]) -> list[Diagnostic]:
     return out
 
 
-def _digest(folder: Path) -> str:
-    """What decides findings: the built-in pack's code and every policy file but the waivers."""
+def _digest(folder: Path, profile: Path | None) -> str:
+    """What decides findings: the built-in pack's code, every policy file but the waivers, and
+    the cluster profile in use (which may be one of clusters/)."""
     h = hashlib.sha256(f"{__version__}\n{_package_digest()}\n".encode())
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         if (
             path.is_file()
-            and path.name != "waivers.yaml"
+            and path.name not in ("waivers.yaml", profiles.SINGLE)
             and path.suffix in (".yaml", ".yml", ".py")
         ):
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            h.update(path.name.encode() + b"\0" + _bytes(path) + b"\0")
+    if profile is not None:
+        h.update(b"profile\0" + _bytes(profile) + b"\0")
     return h.hexdigest()
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:  # unreadable: its own diagnostic says so
+        return b""
 
 
 _PACKAGE: list[str] = []

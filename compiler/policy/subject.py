@@ -154,11 +154,16 @@ def _pod(frozen: Mapping[str, Any], template: PodTemplate, primary: str) -> Pod:
     containers = tuple(
         Container(str(c.get("name", "")), c, (*path, "spec", key, i), key, c.get("name") == primary)
         for key in CONTAINER_LISTS
-        for i, c in enumerate(pod_spec.get(key) or ())
+        for i, c in enumerate(_sequence(pod_spec.get(key)))
         if isinstance(c, Mapping)
     )
     labels = freeze(template.labels)
     return Pod(template.role, path, pod_spec, containers, labels, template.replicas)
+
+
+def _sequence(value: Any) -> tuple[Any, ...] | list[Any]:
+    """A list as the rules read it (frozen: a tuple); anything else is no list at all."""
+    return value if isinstance(value, tuple | list) else ()
 
 
 def _train_job(frozen: Mapping[str, Any], primary: str) -> tuple[Pod, ...]:

@@ -66,7 +66,8 @@ def waivers_from_document(doc: Document | None) -> tuple[list[Waiver], list[Diag
     problems = [_problem(doc, path, f"waiver: {_field(path)}{message}") for path, message in errors]
     bad = {path[:2] for path, _ in errors}
     out: list[Waiver] = []
-    for i, entry in enumerate((doc.data or {}).get("waivers") or []):
+    entries = doc.data.get("waivers") if isinstance(doc.data, dict) else None
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):  # else: an error
         if ("waivers", i) in bad or not isinstance(entry, dict):
             continue
         waiver, problem = _waiver(doc, i, entry)

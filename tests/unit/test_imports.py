@@ -869,6 +869,30 @@ def test_undecodable_manifest_gives_the_shortest_guess() -> None:
     one = import_experiment(Document(manifest, "m.yaml"), config=CONFIG)
     assert not one.admission.allowed and one.stored is None and not one.exact
     assert one.spec["parameters"] == {"lr": {"min": 0.01, "max": 0.1}}
+    assert any("written as '0.01'" in n for n in one.notes)
+
+
+def test_undecodable_yaml11_boolean_is_guessed_as_its_spelling(tmp_path: Path) -> None:
+    """`reference: on` is the boolean true to kubectl (KATIB-H1); the guess quotes it."""
+    (doc,) = parse_documents(
+        dump(base()).replace("reference: lr", "reference: on"), str(tmp_path / "m.yaml")
+    )
+    one = import_experiment(doc, config=CONFIG)
+    assert one.stored is None
+    assert one.spec["trial"]["parameters"] == [{"name": "lr", "reference": "on"}]
+    assert any(
+        "reference: Katib cannot decode it (KATIB-H1): written as 'on'" in n for n in one.notes
+    )
+
+
+def test_undecodable_quoted_count_is_unquoted_and_a_list_left_out() -> None:
+    manifest = base(maxTrialCount="12", parallelTrialCount=[1])
+    one = import_experiment(Document(manifest, "m.yaml"), config=CONFIG)
+    assert one.stored is None
+    assert one.spec["trials"] == {"max": 12}
+    notes = " ".join(one.notes)
+    assert "spec.maxTrialCount: Katib cannot decode it (KATIB-H1): written as 12" in notes
+    assert "spec.parallelTrialCount: Katib cannot decode it (KATIB-H1): left out" in notes
 
 
 # --- generated manifests --------------------------------------------------------------------
@@ -1219,3 +1243,22 @@ def test_katib_examples_round_trip(shared_dir: Path) -> None:
         assert lines(text) < lines(path.read_text()) * 0.7, (rel, text)
         seen += 1
     assert seen == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "2:7"),
+        ("", "1:1"),
+        ("y\n", "1:1"),
+    ],
+)
+def test_a_file_without_an_experiment_is_located(
+    text: str, where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At the first document's kind (or the file's first line): a mutated `kind` is the
+    usual cause."""
+    path = tmp_path / "m.yaml"
+    path.write_text(text, "utf-8")
+    assert main(["import", str(path)]) == 2
+    assert f"{path}:{where}: INPUT-KIND no Katib Experiment in this file" in capsys.readouterr().err

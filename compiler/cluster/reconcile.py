@@ -110,7 +110,9 @@ def run_pass(ctx: Context) -> Outcome:
         if out.changes.writes:
             observed = _observe(ctx, spaces)  # what the applied changes made
         live = [e for e in observed.experiments if owned(e)]  # 4
-        out.written = write_observed(ctx, desired, live)  # 5, 6
+        # reports/ as read before the plan, unless applying wrote to it (a replace archives)
+        same = None if out.changes.writes else inventory
+        out.written = write_observed(ctx, desired, live, same)  # 5, 6
         if ctx.options.commit:
             # a sync left reports/ as HEAD has it (sync.tidy): nothing written, nothing to commit
             look = bool(out.written) or not ctx.options.sync
@@ -136,13 +138,16 @@ def finish(
         _push(ctx, out, regenerate or (lambda: ()))
 
 
-def write_observed(ctx: Context, desired: DesiredSet, live: Sequence[Obj]) -> list[str]:
+def write_observed(
+    ctx: Context, desired: DesiredSet, live: Sequence[Obj], inventory: Inventory | None = None
+) -> list[str]:
     """Steps 4-6: the reports of every live experiment of ours whose observation changed, and
     of every recorded one that is gone or going (a deletionTimestamp: its last observation,
-    marked); the folders written."""
+    marked); the folders written. `inventory`: reports/ as it is, if already read."""
     from compiler.reports import write_index, write_reports
 
-    inventory = _inventory(ctx.root)
+    if inventory is None:
+        inventory = _inventory(ctx.root)
     wanted = {d.key: d.revision for d in desired.experiments}
     # Being deleted, an experiment loses its trials one by one (garbage collection): its last
     # report is kept as it was, and only marked; what is read now would lose trials.

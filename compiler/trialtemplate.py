@@ -7,13 +7,13 @@ spec's under `trial`.
 
 from __future__ import annotations
 
-import copy
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from compiler.admission.runtime import NAS_OUTPUTS
+from compiler.kubetypes import copy_plain
 from compiler.model.source import Path
 from compiler.model.spec import ExperimentSpec, Trial, parameter_items
 from compiler.placeholders import meta_name, meta_reference, rewrite, tokens
@@ -82,9 +82,10 @@ def _build(spec: ExperimentSpec, problems: list[Problem]) -> Template:
             "templatePath": t.configMap.key,
         }
         out.origin[("configMap",)] = ("configMap",)
-    params, names = _trial_parameters(spec, job, problems)
+    strings = _strings(job or {})
+    params, names = _trial_parameters(spec, job, problems, strings)
     if job is not None:
-        out.value["trialSpec"] = _rewrite_all(job, names)
+        out.value["trialSpec"] = _rewritten(job, names, strings)
         out.origin.update({("trialSpec", *k): v for k, v in job_origin.items()})
     if params:
         out.value["trialParameters"] = params
@@ -158,7 +159,7 @@ def _job(
     """The trialSpec and the training container's name."""
     t = spec.trial
     if t.spec is not None:
-        raw = copy.deepcopy(t.spec)
+        raw = copy_plain(t.spec)
         origin = {k: ("spec", *k) for k, _ in _walk(raw, ())}
         origin[()] = ("spec",)
         return raw, origin, _single_container(raw)
@@ -194,11 +195,11 @@ def _container(t: Trial, default_name: str) -> dict[str, Any]:
         c["env"] = (
             [{"name": k, "value": scalar_text(v)} for k, v in t.env.items()]
             if isinstance(t.env, dict)
-            else copy.deepcopy(t.env)
+            else copy_plain(t.env)
         )
     if t.resources is not None:
         c["resources"] = _resources(t.resources)
-    c.update(copy.deepcopy(t.container or {}))
+    c.update(copy_plain(t.container or {}))
     return c
 
 
@@ -208,7 +209,8 @@ GPU = "nvidia.com/gpu"
 def _resources(r: dict[str, Any]) -> dict[str, Any]:
     """{cpu, memory, gpu} becomes equal requests and limits; Kubernetes' own form is kept."""
     if set(r) & {"requests", "limits", "claims"}:
-        return copy.deepcopy(r)
+        kept: dict[str, Any] = copy_plain(r)
+        return kept
     amounts = {(GPU if k == "gpu" else k): scalar_text(v) for k, v in r.items()}
     return {"limits": amounts, "requests": dict(amounts)}
 
@@ -217,10 +219,10 @@ def _pod(t: Trial, container: dict[str, Any], restart: str | None) -> dict[str, 
     pod_spec: dict[str, Any] = {"containers": [container]}
     if restart:
         pod_spec["restartPolicy"] = restart
-    pod_spec.update(copy.deepcopy(t.pod or {}))
+    pod_spec.update(copy_plain(t.pod or {}))
     template: dict[str, Any] = {"spec": pod_spec}
     if t.podMetadata:
-        template["metadata"] = copy.deepcopy(t.podMetadata)
+        template["metadata"] = copy_plain(t.podMetadata)
     return template
 
 
@@ -238,7 +240,7 @@ def _batch_job(t: Trial, container: dict[str, Any], problems: list[Problem]) -> 
     spec: dict[str, Any] = {}
     if t.deadline is not None:
         spec["activeDeadlineSeconds"] = t.deadline
-    spec.update(copy.deepcopy(t.job or {}))
+    spec.update(copy_plain(t.job or {}))
     spec["template"] = _pod(t, container, "Never")
     return {"apiVersion": "batch/v1", "kind": "Job", "spec": spec}
 
@@ -266,12 +268,12 @@ def _replicated(
         specs[rtype] = {
             "replicas": count,
             "restartPolicy": "OnFailure",
-            "template": _pod(t, copy.deepcopy(c), None),
+            "template": _pod(t, copy_plain(c), None),
         }
     spec: dict[str, Any] = {key: specs}
     if t.deadline is not None:
         spec["runPolicy"] = {"activeDeadlineSeconds": t.deadline}
-    spec.update(copy.deepcopy(t.job or {}))
+    spec.update(copy_plain(t.job or {}))
     return {"apiVersion": api_version, "kind": t.kind, "spec": spec}
 
 
@@ -295,7 +297,7 @@ def _train_job(t: Trial, container: dict[str, Any], problems: list[Problem]) -> 
         "runtimeRef": {"name": t.runtime or "torch-distributed"},
         "trainer": trainer,
     }
-    spec.update(copy.deepcopy(t.job or {}))
+    spec.update(copy_plain(t.job or {}))
     return {"apiVersion": KINDS["TrainJob"][0], "kind": "TrainJob", "spec": spec}
 
 
@@ -354,14 +356,38 @@ def _walk(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
             yield from _walk(v, (*path, i))
 
 
-def _strings(job: dict[str, Any]) -> Iterator[tuple[Path, str]]:
-    for path, value in _walk(job, ()):
-        if isinstance(value, str):
-            yield path, value
+def _strings(job: dict[str, Any]) -> list[tuple[Path, str]]:
+    """The strings that may hold a `${...}`, in the order `_walk` visits them."""
+    found: list[tuple[Path, str]] = []
+    _dollar_strings(job, (), found)
+    return found
+
+
+def _dollar_strings(node: Any, path: Path, found: list[tuple[Path, str]]) -> None:
+    if isinstance(node, str):
+        if "$" in node:
+            found.append((path, node))
+        return
+    if isinstance(node, dict):
+        items: Any = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return
+    for k, v in items:  # the commonest children without a call (and a path) each
+        kind = type(v)
+        if kind is str:
+            if "$" in v:
+                found.append(((*path, k), v))
+        elif kind is dict or kind is list or isinstance(v, str | dict | list):
+            _dollar_strings(v, (*path, k), found)
 
 
 def _trial_parameters(
-    spec: ExperimentSpec, job: dict[str, Any] | None, problems: list[Problem]
+    spec: ExperimentSpec,
+    job: dict[str, Any] | None,
+    problems: list[Problem],
+    strings: list[tuple[Path, str]],
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The trialParameters, and the map from each `${token}` to its trialParameter's name."""
     t = spec.trial
@@ -370,7 +396,7 @@ def _trial_parameters(
     algo = spec.algorithm if isinstance(spec.algorithm, str) else spec.algorithm.name
     outputs = NAS_OUTPUTS.get(algo, ()) if spec.nas is not None else ()
     used: dict[str, Path] = {}
-    for path, text in _strings(job or {}):
+    for path, text in strings:
         for token in tokens(text):
             used.setdefault(token, path)
     explicit = {p.reference: p.name for p in t.parameters or []}
@@ -468,11 +494,15 @@ def _unknown(
     )
 
 
-def _rewrite_all(node: Any, names: dict[str, str]) -> Any:
-    if isinstance(node, str):
-        return rewrite(node, names)
-    if isinstance(node, dict):
-        return {k: _rewrite_all(v, names) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_rewrite_all(v, names) for v in node]
-    return node
+def _rewritten(job: dict[str, Any], names: dict[str, str], strings: list[tuple[Path, str]]) -> Any:
+    """A copy of the job with each `${token}` rewritten into Katib's placeholder: only the
+    strings that hold one (`strings`, from `_strings`) are touched."""
+    out = copy_plain(job)
+    for path, text in strings:
+        new = rewrite(text, names)
+        if new != text:
+            node = out
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = new
+    return out

@@ -6,7 +6,7 @@ Source: pkg/apis/controller/experiments/v1beta1/experiment_defaults.go and const
 
 from __future__ import annotations
 
-from compiler.model.codec import make
+from compiler.model.codec import make, replace
 from compiler.model.katib import (
     CollectorSpec,
     Experiment,
@@ -52,18 +52,18 @@ def set_default(exp: Experiment) -> Experiment:
     spec = _trial_template(spec)
     spec = _metrics_collector(spec)
     spec = _parameter_distribution(spec)
-    return exp.model_copy(update={"spec": spec})
+    return replace(exp, spec=spec)
 
 
 def _parallel_trial_count(spec: ExperimentSpec) -> ExperimentSpec:
     if spec.parallel_trial_count is None:
-        return spec.model_copy(update={"parallel_trial_count": DEFAULT_PARALLEL_TRIAL_COUNT})
+        return replace(spec, parallel_trial_count=DEFAULT_PARALLEL_TRIAL_COUNT)
     return spec
 
 
 def _resume_policy(spec: ExperimentSpec) -> ExperimentSpec:
     if spec.resume_policy == "":
-        return spec.model_copy(update={"resume_policy": DEFAULT_RESUME_POLICY})
+        return replace(spec, resume_policy=DEFAULT_RESUME_POLICY)
     return spec
 
 
@@ -90,8 +90,8 @@ def _objective(spec: ExperimentSpec) -> ExperimentSpec:
         for name in obj.additional_metric_names
         if name not in named
     ]
-    new: ObjectiveSpec = obj.model_copy(update={"metric_strategies": tuple(strategies)})
-    return spec.model_copy(update={"objective": new})
+    new: ObjectiveSpec = replace(obj, metric_strategies=tuple(strategies))
+    return replace(spec, objective=new)
 
 
 def _trial_template(spec: ExperimentSpec) -> ExperimentSpec:
@@ -116,46 +116,42 @@ def _trial_template(spec: ExperimentSpec) -> ExperimentSpec:
         update["primary_pod_labels"] = dict(labels)
     if not update:
         return spec
-    new: TrialTemplate = t.model_copy(update=update)
-    return spec.model_copy(update={"trial_template": new})
+    new: TrialTemplate = replace(t, **update)
+    return replace(spec, trial_template=new)
 
 
 def _metrics_collector(spec: ExperimentSpec) -> ExperimentSpec:
     mc = spec.metrics_collector_spec or make(MetricsCollectorSpec)
     if mc.collector is None:
-        mc = mc.model_copy(update={"collector": make(CollectorSpec, kind="StdOut")})
+        mc = replace(mc, collector=make(CollectorSpec, kind="StdOut"))
     assert mc.collector is not None
     kind = mc.collector.kind
     source = mc.source
     if kind == "PrometheusMetric":
         source = source or make(SourceSpec)
         http = source.http_get or make(HTTPGetAction)
-        http = http.model_copy(
-            update={
-                "path": http.path or DEFAULT_PROMETHEUS_PATH,
-                # Katib compares the IntOrString's string form with "0"
-                "port": DEFAULT_PROMETHEUS_PORT if str(http.port) == "0" else http.port,
-            }
+        http = replace(
+            http,
+            path=http.path or DEFAULT_PROMETHEUS_PATH,
+            # Katib compares the IntOrString's string form with "0"
+            port=DEFAULT_PROMETHEUS_PORT if str(http.port) == "0" else http.port,
         )
-        source = source.model_copy(update={"http_get": http})
+        source = replace(source, http_get=http)
     elif kind in ("File", "TensorFlowEvent"):
         source = source or make(SourceSpec)
         fs = source.file_system_path or make(FileSystemPath)
         if kind == "File":
-            fs = fs.model_copy(
-                update={
-                    "kind": fs.kind or "File",
-                    "path": fs.path or DEFAULT_FILE_PATH,
-                    "format": fs.format or "TEXT",
-                }
+            fs = replace(
+                fs,
+                kind=fs.kind or "File",
+                path=fs.path or DEFAULT_FILE_PATH,
+                format=fs.format or "TEXT",
             )
         else:  # TensorFlowEvent leaves `format` empty
-            fs = fs.model_copy(
-                update={"kind": fs.kind or "Directory", "path": fs.path or DEFAULT_TFEVENT_DIR}
-            )
-        source = source.model_copy(update={"file_system_path": fs})
-    mc = mc.model_copy(update={"source": source})
-    return spec.model_copy(update={"metrics_collector_spec": mc})
+            fs = replace(fs, kind=fs.kind or "Directory", path=fs.path or DEFAULT_TFEVENT_DIR)
+        source = replace(source, file_system_path=fs)
+    mc = replace(mc, source=source)
+    return replace(spec, metrics_collector_spec=mc)
 
 
 def _parameter_distribution(spec: ExperimentSpec) -> ExperimentSpec:
@@ -163,11 +159,7 @@ def _parameter_distribution(spec: ExperimentSpec) -> ExperimentSpec:
     params = tuple(
         p
         if p.feasible_space.distribution
-        else p.model_copy(
-            update={
-                "feasible_space": p.feasible_space.model_copy(update={"distribution": "uniform"})
-            }
-        )
+        else replace(p, feasible_space=replace(p.feasible_space, distribution="uniform"))
         for p in spec.parameters
     )
-    return spec.model_copy(update={"parameters": params})
+    return replace(spec, parameters=params)

@@ -34,7 +34,7 @@ from compiler.admission.algorithms import check_algorithm, check_early_stopping,
 from compiler.admission.algorithms.findings import RuntimeFinding
 from compiler.admission.katibconfig import KatibConfig
 from compiler.admission.podtemplates import pod_templates
-from compiler.admission.regex import re2_error
+from compiler.admission.regex import has_two_groups, re2_error
 from compiler.admission.template import meta_key
 from compiler.model.katib import Experiment, ParameterSpec
 
@@ -45,7 +45,6 @@ NAS_OUTPUTS = {
     "enas": ("architecture", "nn_config"),
     "darts": ("algorithm-settings", "search-space", "num-layers"),
 }
-_TWO_GROUPS = re.compile(r".*\(.*\).*\(.*\).*")
 
 
 def check_runtime(exp: Experiment, config: KatibConfig) -> list[RuntimeFinding]:
@@ -311,7 +310,7 @@ def _metrics(exp: Experiment, config: KatibConfig) -> list[RuntimeFinding]:
             )
         if kind == "StdOut":
             problem = re2_error(regex) or (
-                None if _TWO_GROUPS.search(regex) else "two top subexpressions are required"
+                None if has_two_groups(regex) else "two top subexpressions are required"
             )
             if problem:
                 out.append(
@@ -366,7 +365,8 @@ def _trial_kind(exp: Experiment, config: KatibConfig) -> list[RuntimeFinding]:
                 f"({', '.join(config.trial_resources)}); Katib would never see its trials "
                 "finish",
                 f"add {kind}.{api.rpartition('/')[2]}.{api.rpartition('/')[0]} to "
-                "init.controller.trialResources, or pass the cluster's --katib-config",
+                "init.controller.trialResources of the cluster's katib-config (the cluster "
+                "profile's katibConfig, or --katib-config)",
             )
         ]
     return []

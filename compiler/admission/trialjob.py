@@ -33,12 +33,16 @@ def parse_template(text: str) -> tuple[dict[str, Any] | None, str]:
     return _object(docs[0])
 
 
-def _first_json(text: str) -> tuple[dict[str, Any] | None, str]:
-    def no_constants(name: str) -> Any:
-        raise ValueError(f"invalid character {name[0]!r} looking for beginning of value")
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"invalid character {name[0]!r} looking for beginning of value")
 
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)  # stateless: one for every call
+
+
+def _first_json(text: str) -> tuple[dict[str, Any] | None, str]:
     try:
-        value, _ = json.JSONDecoder(parse_constant=no_constants).raw_decode(text)
+        value, _ = _DECODER.raw_decode(text)
     except ValueError as exc:  # Go reads one value and ignores what follows it
         return None, str(exc)
     return _object(value)

@@ -18,6 +18,7 @@ KIND = "Experiment"
 _GO_TYPES = {bool: "bool", int: "number", float: "number", list: "array", dict: "object"}
 # Runes outside ASCII that Go's case folding maps onto letters of "apiversion" and "kind".
 _FOLD = {"ſ": "S", "\u212a": "K"}  # long s, Kelvin sign
+_LENGTHS = frozenset({len("APIVERSION"), len("KIND")})
 
 
 def _fold(key: str) -> str:
@@ -30,6 +31,9 @@ def type_meta_problem(data: dict[str, Any]) -> str | None:
     found: dict[str, str] = {"APIVERSION": "", "KIND": ""}
     error = ""
     for key in sorted(data, key=lambda k: k.encode("utf-8")):
+        # folding maps each rune onto one: only keys of those two lengths can match
+        if len(key) not in _LENGTHS:
+            continue
         folded = _fold(key)
         if folded not in found:
             continue

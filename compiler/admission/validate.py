@@ -11,14 +11,16 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from compiler.admission.algorithms._gostrconv import atoi
 from compiler.admission.errors import FieldError
 from compiler.admission.katibconfig import KatibConfig
-from compiler.admission.regex import re2_error
+from compiler.admission.regex import has_two_groups, re2_error
 from compiler.admission.rules import RULES
-from compiler.admission.template import PLACEHOLDER_RE, TEST_VALUE, go_json, is_meta_key
+from compiler.admission.template import TEST_VALUE, go_json, is_meta_key
 from compiler.admission.template import placeholder as placeholder_of
+from compiler.admission.textmatch import find_placeholders
 from compiler.admission.trialjob import parse_template, validate_trial_job
 from compiler.model.codec import to_go
 from compiler.model.katib import (
@@ -31,7 +33,6 @@ from compiler.model.katib import (
 
 NAME_RE = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?")  # not anchored at the end, as in Katib
 MAX_NAME = 40
-TWO_GROUPS_RE = re.compile(r".*\(.*\).*\(.*\).*")
 PARAMETER_TYPES = ("int", "double", "categorical", "discrete", "unknown")
 DISTRIBUTIONS = ("uniform", "logUniform", "normal", "logNormal", "unknown")
 RESUME_POLICIES = ("", "Never", "LongRunning", "FromVolume")
@@ -215,7 +216,7 @@ def template_text(exp: Experiment, configmaps: ConfigMaps) -> tuple[str | None, 
     t = exp.spec.trial_template
     assert t is not None
     if t.trial_spec is not None:
-        return go_json(t.trial_spec), ""
+        return _spec_text(t.trial_spec), ""
     assert t.config_map is not None
     cm = t.config_map
     data = configmaps.get((cm.config_map_namespace, cm.config_map_name))
@@ -227,6 +228,21 @@ def template_text(exp: Experiment, configmaps: ConfigMaps) -> tuple[str | None, 
     if cm.template_path not in data:
         return None, f"unable to find trial template in ConfigMap: TemplatePath: {cm.template_path}"
     return data[cm.template_path], ""
+
+
+_last_text: list[tuple[object, str]] = []
+
+
+def _spec_text(trial_spec: dict[str, Any]) -> str:
+    """go_json of a trialSpec, kept for the last one: admission and the sample trial both ask
+    for the same (frozen) experiment's text. The entry holds the dict, so `is` cannot be
+    fooled by a new dict at a freed address."""
+    last = _last_text[0] if _last_text else None  # one read: another thread may replace it
+    if last is not None and last[0] is trial_spec:
+        return last[1]
+    text = go_json(trial_spec)
+    _last_text[:] = [(trial_spec, text)]
+    return text
 
 
 def _trial_parameters(exp: Experiment, text: str, errs: _Errors) -> None:
@@ -258,7 +274,7 @@ def _trial_parameters(exp: Experiment, text: str, errs: _Errors) -> None:
 
 
 def _substituted(text: str, errs: _Errors) -> None:
-    left = PLACEHOLDER_RE.findall(text)
+    left = find_placeholders(text)  # PLACEHOLDER_RE's matches, in linear time
     if left:
         errs.add("V30", left=" ".join(left))
     run_spec, problem = parse_template(text)
@@ -329,7 +345,7 @@ def _metrics_collector(spec: ExperimentSpec, config: KatibConfig, errs: _Errors)
         bad_regex = re2_error(regex)
         if bad_regex:
             errs.add("V49", problem=bad_regex)
-        elif not TWO_GROUPS_RE.search(regex):  # Go's MatchString is unanchored
+        elif not has_two_groups(regex):  # Katib: MatchString(`.*\(.*\).*\(.*\).*`)
             errs.add("V50")
 
 

@@ -23,6 +23,11 @@ def register(sub: Any) -> None:
         options.katib_config(c)
         options.configmaps(c)
         c.add_argument("-o", "--output", choices=("text", "json"), default="text")
+        c.add_argument(
+            "--no-cache",
+            action="store_true",
+            help="compile every spec again (ignore .state/compile-cache/; same output)",
+        )
         if name == "compile":
             c.add_argument(
                 "--check",
@@ -40,7 +45,12 @@ def run(args: argparse.Namespace) -> int:
 
     root = Path(args.root)
     run = commands.compile_specs(
-        root, args.paths, katib_config=args.katib_config, configmaps=args.configmap
+        root,
+        args.paths,
+        katib_config=args.katib_config,
+        configmaps=args.configmap,
+        cluster=args.cluster,
+        cache=not args.no_cache,
     )
     if args.command == "compile":
         commands.compile_to(run, root / "generated", check=args.check)
@@ -49,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(
             json.dumps(
                 {
+                    "katibConfig": run.katib.as_json() if run.katib else None,
                     "diagnostics": [diagnostic_json(d) for d in diags],
                     "experiments": [
                         {"source": c.source, "name": c.name, "revision": c.revision, "ok": c.ok}

@@ -6,7 +6,8 @@ To predict exactly what the cluster will store or reject, offline and without Go
 package replays those steps over a type table generated from the real Go types
 (tools/gotypes -> compiler/data/gotypes.json).
 
-- `roundtrip_json`: sigs.k8s.io/json decode (case-sensitive) + encoding/json Marshal.
+- `roundtrip_json`: sigs.k8s.io/json decode (case-sensitive) + encoding/json Marshal;
+  `marshal_decoded`: Marshal alone, for what has been decoded already.
 - `roundtrip_unstructured`: runtime.DefaultUnstructuredConverter.FromUnstructured + Marshal.
 - `create_patch`: mattbaird/jsonpatch CreatePatch.
 - `validate_batch_job`: Katib rule V-34.
@@ -17,12 +18,18 @@ package replays those steps over a type table generated from the real Go types
 from __future__ import annotations
 
 from compiler.kubetypes._table import known_types, modules
+from compiler.kubetypes._values import copy_plain
 from compiler.kubetypes.batchjob import validate_batch_job
 from compiler.kubetypes.check import check
 from compiler.kubetypes.jsonpatch import JsonPatchPanic, create_patch
 from compiler.kubetypes.quantity import Quantity, QuantityError, canonical_quantity, parse_quantity
 from compiler.kubetypes.results import GoError, Issue, PatchOp, Path, Result, dotted
-from compiler.kubetypes.roundtrip import go_type, roundtrip_json, roundtrip_unstructured
+from compiler.kubetypes.roundtrip import (
+    go_type,
+    marshal_decoded,
+    roundtrip_json,
+    roundtrip_unstructured,
+)
 
 __all__ = [
     "GoError",
@@ -35,10 +42,12 @@ __all__ = [
     "Result",
     "canonical_quantity",
     "check",
+    "copy_plain",
     "create_patch",
     "dotted",
     "go_type",
     "known_types",
+    "marshal_decoded",
     "modules",
     "parse_quantity",
     "roundtrip_json",

@@ -81,14 +81,17 @@ def unstructured_number(v: int | float) -> int | float:
 def normalize(v: Any) -> Any:
     """An unstructured value after Go decodes (ints preserved) and re-marshals it."""
     if isinstance(v, dict):
-        return {k: normalize(v[k]) for k in sorted(v)}
+        return {k: x if type(x) in _SAME else normalize(x) for k in sorted(v) for x in (v[k],)}
     if isinstance(v, list):
-        return [normalize(x) for x in v]
+        return [x if type(x) in _SAME else normalize(x) for x in v]
     if isinstance(v, float):
         return float_out(v)
     if isinstance(v, int) and not isinstance(v, bool) and not INT64_MIN <= v <= INT64_MAX:
         return float_out(float(v))
     return v
+
+
+_SAME = frozenset({str, bool, type(None)})  # what normalize gives back as it is
 
 
 def go_json_text(v: Any) -> str:
@@ -148,7 +151,11 @@ def decode_base64(s: str) -> tuple[str | None, str | None]:
 
 def request_text(v: Any) -> str:
     """The JSON text a client would send for a Python value (json.dumps, compact)."""
-    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    return _REQUEST_ENCODER.encode(v)
+
+
+# what json.dumps(v, ensure_ascii=False, separators=(",", ":")) builds on every call
+_REQUEST_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def go_v(v: Any) -> str:

@@ -50,11 +50,13 @@ class GoType:
     __slots__ = (
         "_fields",
         "_raw",
+        "assembly",
         "by_name",
         "elem",
         "key",
         "kind",
         "name",
+        "order",
         "ref",
         "special",
         "str",
@@ -71,6 +73,8 @@ class GoType:
         self._raw: list[dict[str, Any]] = []
         self._fields: tuple[GoField, ...] | None = None
         self.by_name: dict[str, GoField] = {}
+        self.assembly: tuple[Any, ...] | None = None  # how Marshal prints it (`_values`)
+        self.order: dict[str, int] | None = None
 
     @property
     def fields(self) -> tuple[GoField, ...]:
@@ -79,6 +83,18 @@ class GoType:
             self._fields = _flatten(self)
             self.by_name = {f.name: f for f in self._fields}
         return self._fields
+
+    def field_map(self) -> dict[str, GoField]:
+        """The struct's fields by JSON name."""
+        if self._fields is None:
+            _ = self.fields
+        return self.by_name
+
+    def field_order(self) -> dict[str, int]:
+        """Each field's place in declaration order, by JSON name."""
+        if self.order is None:
+            self.order = {f.name: i for i, f in enumerate(self.fields)}
+        return self.order
 
     def field(self, name: str) -> GoField | None:
         """The field a JSON key selects (case-sensitive, as sigs.k8s.io/json matches)."""

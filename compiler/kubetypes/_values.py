@@ -8,6 +8,8 @@ only JSON null or an absent key leaves a pointer nil.
 
 from __future__ import annotations
 
+import copy
+import marshal
 from typing import Any
 
 from compiler.kubetypes._specials import ZERO
@@ -77,19 +79,75 @@ def assemble(t: GoType, decoded: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
     input set; the others are zero.
     """
     out: dict[str, Any] = {}
-    for f in t.fields:
-        got = decoded.get(f.name)
+    get = decoded.get
+    for name, ftype, omit, absent, empty in t.assembly or _assembly(t):
+        got = get(name)
         if got is None:
-            if not _drops_zero(f):
-                out[f.name] = zero(f.type)
+            if absent is not _DROP:
+                out[name] = copy_plain(absent) if type(absent) is dict else absent
             continue
-        given, value = got
-        if f.omitempty and is_empty(f.type, given, value):
-            continue
-        if f.omitzero and is_zero(f.type, given, value):
-            continue
-        out[f.name] = value
+        if omit:
+            given, value = got
+            # is_empty, by the kind worked out once per field
+            if omit & _OMITEMPTY and (
+                (given is None or given is ABSENT)
+                if empty == _NIL_EMPTY
+                else (value is None or len(value) == 0)
+                if empty == _LEN_EMPTY
+                else (not value)
+                if empty == _FALSY_EMPTY
+                else False
+            ):
+                continue
+            if omit & _OMITZERO and is_zero(ftype, given, value):
+                continue
+            out[name] = value
+        else:
+            out[name] = got[1]
     return out
+
+
+_OMITEMPTY, _OMITZERO = 1, 2
+_DROP: Any = object()  # an absent field Marshal leaves out
+# how `is_empty` tells an empty value of a field's kind
+_NEVER_EMPTY, _NIL_EMPTY, _LEN_EMPTY, _FALSY_EMPTY = 0, 1, 2, 3
+
+
+def _empty_kind(t: GoType) -> int:
+    kind = t.kind
+    if kind in ("ptr", "interface"):
+        return _NIL_EMPTY
+    if kind in ("slice", "map"):
+        return _LEN_EMPTY
+    if kind in ("struct", "special"):
+        return _NEVER_EMPTY
+    return _FALSY_EMPTY
+
+
+def _assembly(t: GoType) -> tuple[Any, ...]:
+    """Per field, worked out once per type: (name, type, omit flags, what Marshal prints
+    when the input leaves it out, how an empty value of its kind is told)."""
+    t.assembly = tuple(
+        (
+            f.name,
+            f.type,
+            (_OMITEMPTY if f.omitempty else 0) | (_OMITZERO if f.omitzero else 0),
+            _DROP if _drops_zero(f) else zero(f.type),
+            _empty_kind(f.type),
+        )
+        for f in t.fields
+    )
+    return t.assembly
+
+
+def copy_plain(v: Any) -> Any:
+    """A deep copy of JSON data at C speed (marshal), or by hand if it holds anything else.
+    marshal only round-trips our own in-memory values here (never bytes from a file), and it
+    refuses anything but exact builtin types (ValueError), so the copy equals deepcopy's."""
+    try:
+        return marshal.loads(marshal.dumps(v))  # noqa: S302 - our own data, dumped just now
+    except ValueError:
+        return copy.deepcopy(v)
 
 
 def wrap_int(n: int, kind: str) -> int:

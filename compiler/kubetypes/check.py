@@ -44,7 +44,7 @@ def _describe(message: str) -> tuple[str, str]:
 def check(obj: Any, type_name: str) -> list[Issue]:
     """Schema issues of obj against a Go type from the table, sorted by path."""
     t = resolve(type_name)
-    decoder = JsonDecoder()
+    decoder = JsonDecoder(marshal=False)  # only the findings: no marshalled output
     decoder.value(t, obj, (), None)
     issues: list[Issue] = []
     for path, owner in zip(decoder.unknown, decoder.unknown_in, strict=True):

@@ -23,6 +23,26 @@ class JsonPatchPanic(RuntimeError):
 
 def _as_go(v: Any) -> Any:
     """The value as encoding/json decodes it into interface{}: numbers become float64."""
+    kind = type(v)  # exact builtin types (nearly all data) without isinstance chains
+    if kind is dict:
+        return {
+            (k if type(k) is str else str(k)): x if type(x) in _KEPT else _as_go(x)
+            for k, x in v.items()
+        }
+    if kind is list:
+        return [x if type(x) in _KEPT else _as_go(x) for x in v]
+    if kind is int:
+        return float(v)
+    if kind in _KEPT:
+        return v
+    return _as_go_general(v)
+
+
+_KEPT = frozenset({str, float, bool, type(None)})  # what `_as_go` gives back as it is
+
+
+def _as_go_general(v: Any) -> Any:
+    """`_as_go` for subclasses of the builtin types."""
     if isinstance(v, dict):
         return {str(k): _as_go(x) for k, x in v.items()}
     if isinstance(v, list):

@@ -10,6 +10,7 @@ same numbers, so only the caching of the original text has to follow Go's fast p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from compiler.kubetypes._quantity_parse import (
     BIN_SUFFIXES,
@@ -154,8 +155,10 @@ def canonical_quantity(s: str) -> str:
     return str(parse_quantity(s))
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text; a repository repeats a few (`2Gi`)
 def quantity_from_json(raw: str) -> str:
-    """Quantity.UnmarshalJSON on raw JSON text, then MarshalJSON's string."""
+    """Quantity.UnmarshalJSON on raw JSON text, then MarshalJSON's string (QuantityError
+    when it is invalid: an error is not cached, so it is raised again each time)."""
     if raw == "null":
         return "0"
     if len(raw) >= 2 and raw[0] == raw[-1] == '"':

@@ -15,7 +15,7 @@ from compiler.kubetypes._decode_unstructured import ConverterDecoder
 from compiler.kubetypes._table import GoType, resolve
 from compiler.kubetypes.results import Result
 
-__all__ = ["go_type", "roundtrip_json", "roundtrip_unstructured"]
+__all__ = ["go_type", "marshal_decoded", "roundtrip_json", "roundtrip_unstructured"]
 
 
 def go_type(type_name: str) -> GoType:
@@ -32,6 +32,16 @@ def roundtrip_json(value: Any, type_name: str) -> Result:
     decoder = JsonDecoder()
     out = decoder.value(resolve(type_name), value, (), None)
     return Result(out, decoder.errors, decoder.unknown)
+
+
+def marshal_decoded(value: Any, type_name: str, verbatim: frozenset[int] = frozenset()) -> Any:
+    """json.Marshal of a value that is already decoded: the output of `roundtrip_json` for the
+    type, or the same shape with Go-typed values added (Katib's defaults). It equals
+    `roundtrip_json(value, type_name).value` for such input; unstructured parts (a trialSpec)
+    are copied as they are instead of being normalized and spelled out as JSON again, and so
+    are the structs whose ids are in `verbatim` (parts of an earlier output)."""
+    decoder = JsonDecoder(decoded=True, verbatim=verbatim)
+    return decoder.value(resolve(type_name), value, (), None)
 
 
 def roundtrip_unstructured(value: dict[str, Any], type_name: str) -> Result:

@@ -1,7 +1,8 @@
 """The only user of `.state/policy-cache.json`: the findings of unchanged experiments, so that
 `check` does not re-check them.
 
-An entry's key is a hash of everything its findings depend on: the policies' digest (the
+An entry's key is a hash of this user's secret (`compiler.cachesalt`: a file committed with
+the repository never matches) and of everything its findings depend on: the policies' digest (the
 built-in pack's code, the configuration, the cluster profile, the repository's rules), the
 stored Experiment, the spec locations its Katib paths map to, and the spec's path. Waivers are
 applied after the cache, so a new or expired waiver never needs a re-check. Entries not used
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compiler.cachesalt import salt
 from compiler.model.diagnostics import Diagnostic, Severity
 from compiler.model.source import Document, Location
 from compiler.policy.engine import Evaluation, PolicyFinding
@@ -33,7 +35,9 @@ MARSHAL = 2  # the last format without back-references, which depend on referenc
 def key(digest: str, spec: SpecInfo, manifest: dict[str, Any], located: Document) -> str:
     """marshal is the fastest serializer of plain data; the compiler builds the manifest and
     the location table in a fixed order, so equal inputs give equal bytes."""
-    h = hashlib.sha256(f"{digest}\0{MARSHAL}\0{spec.path}\0{spec.index}\0{located.file}".encode())
+    h = hashlib.sha256(
+        f"{salt()}\0{digest}\0{MARSHAL}\0{spec.path}\0{spec.index}\0{located.file}".encode()
+    )
     table = [(k, v.line, v.column) for k, v in located.values.items()]
     try:
         h.update(marshal.dumps(manifest, MARSHAL) + marshal.dumps(table, MARSHAL))
@@ -56,10 +60,11 @@ class Cache:
         path = root / FILE
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # unreadable: start afresh
             return cls(path)
         ok = isinstance(data, dict) and data.get("version") == VERSION
-        return cls(path, data.get("entries", {}) if ok else {})
+        entries = data.get("entries") if ok else None
+        return cls(path, entries if isinstance(entries, dict) else {})
 
     def get(self, k: str, spec: SpecInfo) -> Evaluation | None:
         raw = self.entries.get(k)

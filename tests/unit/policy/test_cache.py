@@ -7,6 +7,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
+from compiler.cachesalt import salt
 from compiler.commands.check import check
 from compiler.policy.cache import FILE
 from tests.unit.policy.helpers import CONFIG, clean_spec, found, repo
@@ -83,3 +86,25 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     root = make(tmp_path)
     check(root, today=TODAY, use_cache=False)
     assert not (root / FILE).exists()
+
+
+def test_a_cache_that_came_with_the_repository_is_never_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request can commit .state/policy-cache.json with its findings emptied: keyed
+    with a secret of this user's that no repository holds (compiler.cachesalt), it misses."""
+    root = make(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "author-cache"))
+    salt.cache_clear()
+    honest = checked(root)
+    assert honest[:2] == (3, 0) and honest[2]
+    data = json.loads((root / FILE).read_text())
+    for entry in data["entries"].values():
+        entry["f"] = []  # the forgery: no findings
+    (root / FILE).write_text(json.dumps(data))
+    assert checked(root)[2] == []  # the author's own secret: the forgery would be read
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "ci-cache"))
+    salt.cache_clear()
+    assert checked(root) == honest  # CI's secret: every experiment is checked again
+    assert (tmp_path / "ci-cache" / "katib-gitops" / "cache-salt").stat().st_mode & 0o077 == 0
+    salt.cache_clear()

@@ -83,43 +83,58 @@ def build(module_dir: Path, name: str, log: Log, estimate: str = "", target: str
     """Build `target` of the module into the cache once; return the binary's path."""
     go = find_go()
     root = cache_root() / name
-    root.mkdir(parents=True, exist_ok=True)
     key = build_key(module_dir, go, target)
     out = root / f"{name}-{key}"
-    binary, stamp = out / name, out / "BUILD-OK.json"
-    if stamp.exists() and binary.exists():
-        return binary
-    with open(root / "build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one builder at a time (pytest-xdist, parallel jobs)
-        if stamp.exists() and binary.exists():
-            return binary
+    binary = out / name
+
+    def make(tmp: Path) -> str:
         log(f"building {name} (key {key}){', ' + estimate if estimate else ''}")
         start = time.monotonic()
-        tmp = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root))
+        res = subprocess.run(  # noqa: PLW1510 - the exit code is checked below
+            [go, "build", *FLAGS, "-o", str(tmp / name), target],
+            cwd=module_dir,
+            env=go_env(),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+        if res.returncode != 0 or not (tmp / name).is_file():
+            tail = "\n".join((res.stdout + res.stderr).splitlines()[-40:])
+            what = name if target == "." else target
+            raise GoBuildError(f"go build {what} failed (exit {res.returncode}):\n{tail}")
+        seconds = round(time.monotonic() - start, 1)
+        log(f"built {name} in {seconds:.0f}s -> {binary}")
+        info = {"key": key, "go": _go_version(go), "target": target, "seconds": seconds}
+        return json.dumps(info, indent=2)
+
+    if not binary.exists():  # a folder whose binary was deleted is built again
+        (out / "BUILD-OK.json").unlink(missing_ok=True)
+    if fill_once(out, "BUILD-OK.json", make):
+        for old in root.glob(f"{name}-*"):  # drop binaries of older versions
+            if old != out and old.is_dir() and (old / "BUILD-OK.json").exists():
+                shutil.rmtree(old, ignore_errors=True)
+    return binary
+
+
+def fill_once(out: Path, stamp: str, make: Callable[[Path], str]) -> bool:
+    """Make the cache folder `out` once: `make` fills a temporary folder beside it and returns
+    the text of its `stamp` file, then the folder is renamed into place, so a reader sees a
+    whole folder or none. Builders wait on a lock in the parent folder (pytest-xdist, parallel
+    jobs). True when this call made it."""
+    if (out / stamp).exists():
+        return False
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (out / stamp).exists():
+            return False
+        tmp = Path(tempfile.mkdtemp(prefix=f"{out.name}.", dir=out.parent))
         try:
-            res = subprocess.run(  # noqa: PLW1510 - the exit code is checked below
-                [go, "build", *FLAGS, "-o", str(tmp / name), target],
-                cwd=module_dir,
-                env=go_env(),
-                capture_output=True,
-                text=True,
-                stdin=subprocess.DEVNULL,
-            )
-            if res.returncode != 0 or not (tmp / name).is_file():
-                tail = "\n".join((res.stdout + res.stderr).splitlines()[-40:])
-                what = name if target == "." else target
-                raise GoBuildError(f"go build {what} failed (exit {res.returncode}):\n{tail}")
-            seconds = round(time.monotonic() - start, 1)
-            info = {"key": key, "go": _go_version(go), "target": target, "seconds": seconds}
-            (tmp / "BUILD-OK.json").write_text(json.dumps(info, indent=2))
+            (tmp / stamp).write_text(make(tmp))
             if out.exists():
                 shutil.rmtree(out)
             tmp.rename(out)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        for old in root.glob(f"{name}-*"):  # drop binaries of older versions
-            if old != out and old.is_dir() and (old / "BUILD-OK.json").exists():
-                shutil.rmtree(old, ignore_errors=True)
-        log(f"built {name} in {seconds:.0f}s -> {binary}")
-    return binary
+    return True

@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import fcntl
 import hashlib
 import json
 import math
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,39 +184,25 @@ def install_npm(log: gobuild.Log = _log) -> Path:
         raise NodeMissingError("`node` and `npm` are not on PATH (Node.js >= 18 reads YAML here)")
     lock = (HERE / "package-lock.json").read_bytes()
     key = hashlib.sha256(lock + b"\0" + (HERE / "package.json").read_bytes()).hexdigest()[:16]
-    root = gobuild.cache_root() / "npm-yaml"
-    root.mkdir(parents=True, exist_ok=True)
-    out = root / f"npm-yaml-{key}"
-    if (out / "INSTALL-OK").exists():
-        return out
-    with open(root / "install.lock", "w") as guard:
-        fcntl.flock(guard, fcntl.LOCK_EX)
-        if (out / "INSTALL-OK").exists():
-            return out
+    out = gobuild.cache_root() / "npm-yaml" / f"npm-yaml-{key}"
+
+    def make(tmp: Path) -> str:
         log(f"installing the npm yaml package (key {key}) with npm ci")
-        tmp = Path(tempfile.mkdtemp(prefix="npm-yaml-", dir=root))
-        try:
-            for name in ("package.json", "package-lock.json"):
-                shutil.copy(HERE / name, tmp / name)
-            res = subprocess.run(  # noqa: PLW1510 - the exit code is checked below
-                [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=tmp,
-                capture_output=True,
-                text=True,
-                stdin=subprocess.DEVNULL,
-                timeout=300,
-            )
-            if res.returncode != 0:
-                raise NodeMissingError(
-                    f"npm ci failed (exit {res.returncode}): {res.stderr[-2000:]}"
-                )
-            (tmp / "INSTALL-OK").write_text(key)
-            if out.exists():
-                shutil.rmtree(out)
-            tmp.rename(out)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(HERE / name, tmp / name)
+        res = subprocess.run(  # noqa: PLW1510 - the exit code is checked below
+            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=300,
+        )
+        if res.returncode != 0:
+            raise NodeMissingError(f"npm ci failed (exit {res.returncode}): {res.stderr[-2000:]}")
+        return key
+
+    gobuild.fill_once(out, "INSTALL-OK", make)
     return out
 
 
